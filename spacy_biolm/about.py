@@ -1,0 +1,2 @@
+__title__ = "spacy-biolm"
+__version__ = "0.1.0"
