@@ -1,4 +1,4 @@
-from . import encoders  # noqa: F401  (registers make-encoder)
+from . import assets, encoders  # noqa: F401  (register their commands)
 from .cli import app
 
 if __name__ == "__main__":
