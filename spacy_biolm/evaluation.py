@@ -1,0 +1,133 @@
+"""Per-corpus evaluation: strict P/R/F per corpus and per type, counting only the
+labels each corpus annotates, plus throughput.
+
+Any pipeline that writes entities can be evaluated, ours (`doc.spans["biolm_ents"]`)
+or spaCy's built-in `ner` (`doc.ents`): both are scored by `spacy-biolm.ner_scorer.v1`,
+so a baseline is not charged for the chemicals a disease-only corpus never marked.
+"""
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import srsly
+import typer
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+from spacy.util import registry
+
+from .cli import app
+
+logger = logging.getLogger("spacy_biolm")
+
+SCORER = "spacy-biolm.ner_scorer.v1"
+
+
+def find_corpora(corpus_dir: Path, split: str) -> Dict[str, Path]:
+    """The `<corpus>/<split>.spacy` files under corpus_dir, by corpus name."""
+    return {path.parent.name: path for path in sorted(corpus_dir.glob(f"*/{split}.spacy"))}
+
+
+def evaluate_corpus(
+    nlp: Language, path: Path, *, batch_size: int = 64, n_docs: int = 0
+) -> Dict[str, Any]:
+    """Score a pipeline on one DocBin of gold documents.
+
+    nlp (Language): The pipeline.
+    path (Path): A .spacy file written with store_user_data=True.
+    batch_size (int): Batch size for nlp.pipe.
+    n_docs (int): Evaluate only the first n_docs documents (0: all).
+    RETURNS (Dict[str, Any]): docs, words, seconds, words_per_second and the scores.
+    """
+    gold: List[Doc] = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    if n_docs:
+        gold = gold[:n_docs]
+    start = time.perf_counter()
+    predicted = list(nlp.pipe((doc.text for doc in gold), batch_size=batch_size))
+    seconds = time.perf_counter() - start
+    examples = [Example(pred, ref) for pred, ref in zip(predicted, gold)]
+    words = sum(1 for doc in gold for token in doc if not token.is_space)
+    scores = registry.scorers.get(SCORER)()(examples)
+    return {
+        "docs": len(gold),
+        "words": words,
+        "seconds": round(seconds, 3),
+        "words_per_second": round(words / seconds, 1) if seconds else None,
+        **{key: scores[key] for key in ("ents_p", "ents_r", "ents_f", "ents_per_type")},
+    }
+
+
+def evaluate(
+    nlp: Language, corpus_dir: Path, *, split: str = "test", batch_size: int = 64, n_docs: int = 0
+) -> Dict[str, Any]:
+    """Evaluate a pipeline on `<corpus>/<split>.spacy` for every corpus in corpus_dir."""
+    corpora = find_corpora(corpus_dir, split)
+    if not corpora:
+        raise FileNotFoundError(f"No */{split}.spacy files under {corpus_dir}: run convert first.")
+    results = {}
+    for name, path in corpora.items():
+        logger.info("Evaluating on %s", path)
+        results[name] = evaluate_corpus(nlp, path, batch_size=batch_size, n_docs=n_docs)
+    return {"split": split, "corpora": results}
+
+
+def _cell(value: Optional[float]) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def to_markdown(results: Dict[str, Any], title: str) -> str:
+    """A table of P/R/F per corpus and per type, and words/s per corpus."""
+    lines = [
+        f"### {title} ({results['split']} splits)",
+        "",
+        "| corpus | type | P | R | F | words/s |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, res in results["corpora"].items():
+        speed = f"{res['words_per_second']:,.0f}" if res["words_per_second"] else "-"
+        lines.append(
+            f"| {name} | all | {_cell(res['ents_p'])} | {_cell(res['ents_r'])} "
+            f"| {_cell(res['ents_f'])} | {speed} |"
+        )
+        for label, prf in sorted((res.get("ents_per_type") or {}).items()):
+            cells = " | ".join(_cell(prf[key]) for key in "prf")
+            lines.append(f"| {name} | {label} | {cells} | |")
+    return "\n".join(lines) + "\n"
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    model: str = typer.Argument(..., help="A pipeline folder or installed package name."),
+    corpus_dir: Path = typer.Argument(..., help="Folder with <corpus>/<split>.spacy files."),
+    split: str = typer.Option("test", help="Which split to score: train, dev or test."),
+    output: Optional[Path] = typer.Option(None, help="Write the scores as JSON here."),
+    markdown: Optional[Path] = typer.Option(None, help="Write a markdown table here."),
+    batch_size: int = typer.Option(64, help="Batch size for nlp.pipe."),
+    n_docs: int = typer.Option(0, help="Only the first N docs of each corpus (0: all)."),
+    gpu_id: int = typer.Option(-1, help="GPU id, or -1 for CPU."),
+) -> None:
+    """Strict P/R/F per corpus and per type (only the labels each corpus annotates),
+    and words/s, for any pipeline that writes entities."""
+    import spacy
+    from wasabi import msg
+
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)
+    nlp = spacy.load(model)
+    try:
+        results = evaluate(nlp, corpus_dir, split=split, batch_size=batch_size, n_docs=n_docs)
+    except FileNotFoundError as err:
+        msg.fail(str(err), exits=1)
+    results["model"] = model
+    table = to_markdown(results, title=str(model))
+    print(table)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(output, results)
+        msg.good(f"Wrote {output}")
+    if markdown:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(table, encoding="utf8")
+        msg.good(f"Wrote {markdown}")
