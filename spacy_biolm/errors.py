@@ -25,6 +25,19 @@ class Warnings(metaclass=ErrorsWithCodes):
         "out of the training stream. Give it a positive weight to use it."
     )
 
+    # biogpt
+    W1040 = (
+        "Component '{name}': {n_cut} of the {n_batch} prompts of a batch are longer "
+        "than the {limit} tokens that fit before the generated ones (the longest has "
+        "{longest}); their beginnings are cut. Shorten the docs or the template, or "
+        "lower max_new_tokens."
+    )
+    W1041 = (
+        "Component '{name}' writes its weights in {dtype}, the dtype they run in, which "
+        "loses precision for good. To keep float32 weights in the package, save from a "
+        "pipeline loaded with the component's dtype = \"float32\"."
+    )
+
 
 class Errors(metaclass=ErrorsWithCodes):
     # core, transformer
@@ -132,4 +145,71 @@ class Errors(metaclass=ErrorsWithCodes):
     E1082 = (
         "species-tsv input needs --annotations: the tag table (species id, document, "
         "start, end, text) of the texts in {path}."
+    )
+
+    # biogpt
+    E1120 = (
+        "The biogpt component '{name}' has no model loaded. Call nlp.initialize() "
+        "(loads its `model` setting) or load a saved pipeline with spacy.load()."
+    )
+    E1121 = (
+        "Could not load BioGPT from '{model}': {err}. Hub names need the hub or its "
+        "local cache; otherwise give a local folder (save_pretrained output, or "
+        "`python -m spacy_biolm convert-biogpt` output for fairseq checkpoints)."
+    )
+    E1122 = "Unknown biogpt task '{task}'; choose one of {tasks}."
+    E1123 = (
+        "The template '{template}' uses {unknown}, which task '{task}' does not fill; "
+        "its placeholders are {allowed}. Write literal braces as {{{{ and }}}}."
+    )
+    E1124 = "Unknown dtype '{dtype}'; choose one of {dtypes}."
+    E1125 = (
+        "Component '{name}' reserves {reserve} of the model's {n_positions} positions "
+        "for generated tokens, which leaves no room for a prompt. Lower max_new_tokens."
+    )
+    E1126 = (
+        "generation_config has settings that transformers' GenerationConfig does not "
+        "know: {unknown}. Check the names (e.g. num_beams, do_sample, top_p)."
+    )
+    E1127 = (
+        "A qa doc has no question: set doc._.biogpt_question, or write the text as "
+        "'question: ... context: ...'. The doc starts: '{text}'"
+    )
+    E1128 = (
+        "{path} not found. A fairseq BioGPT folder holds the checkpoint, dict.txt and "
+        "bpecodes (pass the checkpoint's file name with --checkpoint)."
+    )
+    E1129 = (
+        "{path} holds objects that safe loading refuses ({err}). If you trust the file, "
+        "convert with --trust-checkpoint (it is unpickled in full and can run code; "
+        "fairseq must be installed if it holds fairseq objects)."
+    )
+    E1130 = (
+        "The checkpoint's model settings lack {missing}; it does not look like a "
+        "fairseq transformer_lm (BioGPT) checkpoint."
+    )
+    E1131 = (
+        "The checkpoint's embeddings have {rows} rows, but dict.txt gives {n_vocab} ids "
+        "and the task's learned prompt {n_prompt} more ({prompt}). Use the dict.txt the "
+        "model was trained with."
+    )
+    E1132 = (
+        "The checkpoint puts its prompt before the source (task setting prefix = true), "
+        "which the biogpt component does not support."
+    )
+    E1133 = (
+        "max_new_tokens ({max_new_tokens}) and batch_size ({batch_size}) must both be "
+        "at least 1."
+    )
+    E1134 = (
+        "generation_config sets num_return_sequences; the component keeps one output "
+        "per doc, so it must be 1 (beam search still returns its best beam)."
+    )
+    E1135 = (
+        "Component '{name}' cannot go to bytes: its file {file} has {size} bytes, over "
+        "msgpack's 4 GB limit. Use to_disk() / spacy.load() for models this size."
+    )
+    E1136 = (
+        "generation_config sets {keys}; set the component's max_new_tokens instead, "
+        "which also decides how much of a long prompt is kept."
     )
