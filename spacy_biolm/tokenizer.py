@@ -26,7 +26,6 @@ from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.util import (
-    SimpleFrozenList,
     compile_infix_regex,
     compile_prefix_regex,
     compile_suffix_regex,
@@ -66,8 +65,9 @@ PERIOD_BEFORE_BRACKET = r"\.(?=[(\[])"
 
 # A hyphen after a bracket or charge, or before a bracket: "(DOX)-induced",
 # "Ca2+-dependent", "D2Mit1-(Dbh" (English splits hyphens between letters and
-# digits only; BC5CDR 19, BC2GM 8, JNLPBA 5): 32 mentions.
-HYPHEN_AT_BRACKET = rf"(?<=[)\]+])(?:{HYPHENS})|(?<=[{ALPHA}0-9])(?:{HYPHENS})(?=[(\[])"
+# digits only; BC5CDR 19, BC2GM 8, JNLPBA 5): 32 mentions. Before a slash too, as
+# TRAILING_HYPHEN would ("CD4-/CD8-"): infix pieces get no suffix splitting.
+HYPHEN_AT_BRACKET = rf"(?<=[)\]+])(?:{HYPHENS})|(?<=[{ALPHA}0-9])(?:{HYPHENS})(?=[(\[/])"
 
 # A slash after a bracket, charge or minus: "(TCR)/CD3", "Na+/K+-ATPase",
 # "CD3-/CD4" (English splits a slash only before letters; BC2GM 29, JNLPBA 17,
@@ -120,7 +120,7 @@ KEPT_LANGUAGE_ABBREVIATIONS = frozenset(
 
 @registry.tokenizers("spacy-biolm.Tokenizer.v1")
 def create_biolm_tokenizer(
-    *, abbreviations: Sequence[str] = SimpleFrozenList(ABBREVIATIONS)
+    *, abbreviations: Sequence[str] = tuple(ABBREVIATIONS)
 ) -> Callable[[Language], Tokenizer]:
     """Create a factory for the biomedical tokenizer.
 
