@@ -12,6 +12,7 @@ import xml.sax
 from functools import partial
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
+from xml.sax.expatreader import ExpatLocator, ExpatParser
 from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import AttributesImpl, Locator
 
@@ -83,13 +84,15 @@ def read_bioc(path: Path, invalid: InvalidRecords) -> Iterator[SourceDocument]:
         invalid.handle(error)
         return
     handler = _BioCHandler(path, invalid)
-    parser = xml.sax.make_parser()
+    parser = ExpatParser()
     parser.setContentHandler(handler)
+    # parse() would set the locator, but feeding incrementally does not.
+    handler.setDocumentLocator(ExpatLocator(parser))
     try:
         for start in range(0, len(text), FEED_CHARS):
-            parser.feed(text[start : start + FEED_CHARS])  # type: ignore[attr-defined]
+            parser.feed(text[start : start + FEED_CHARS])
             yield from handler.pop_documents()
-        parser.close()  # type: ignore[attr-defined]
+        parser.close()
     except xml.sax.SAXParseException as err:
         where = Location(path, err.getLineNumber())
         invalid.handle(CorpusError(Errors.E1067.format(where=where, reason=err.getMessage())))
@@ -100,7 +103,7 @@ class _Annotation:
     def __init__(self, where: Location) -> None:
         self.where = where
         self.infons: Dict[str, str] = {}
-        self.locations: List[Tuple[str, str]] = []
+        self.locations: List[Tuple[str, str, Location]] = []
         self.text = ""
 
 
@@ -148,7 +151,8 @@ class _BioCHandler(ContentHandler):
         elif name == "annotation":
             self._annotation = _Annotation(self._where())
         elif name == "location" and self._annotation is not None:
-            self._annotation.locations.append((attrs.get("offset", ""), attrs.get("length", "")))
+            offset, length = attrs.get("offset", ""), attrs.get("length", "")
+            self._annotation.locations.append((offset, length, self._where()))
         elif name == "infon":
             self._infon_key = attrs.get("key", "")
 
@@ -175,9 +179,10 @@ class _BioCHandler(ContentHandler):
         elif name == "document":
             self._finish_document()
 
-    def _number(self, value: str, what: str) -> int:
+    def _number(self, value: str, what: str, where: Optional[Location] = None) -> int:
         if not value.strip().isdigit():
-            raise CorpusError(Errors.E1062.format(where=self._where(), line=value, expected=what))
+            where = where or self._where()
+            raise CorpusError(Errors.E1062.format(where=where, line=value, expected=what))
         return int(value)
 
     def _add_passage_part(self, name: str, value: str) -> None:
@@ -218,9 +223,9 @@ class _BioCHandler(ContentHandler):
                 Errors.E1062.format(where=where, line=annotation.text, expected=ANNOTATION_LAYOUT)
             )
         pieces = []
-        for offset, length in annotation.locations:
-            start = self._number(offset, "a <location> with a numeric offset")
-            pieces.append((start, start + self._number(length, "a numeric length")))
+        for offset, length, place in annotation.locations:
+            start = self._number(offset, "a <location> with a numeric offset", place)
+            pieces.append((start, start + self._number(length, "a numeric length", place)))
         pieces.sort()
         fragments = tuple(pieces) if len(pieces) > 1 else ()
         return SourceMention(

@@ -95,7 +95,7 @@ class DocBuilder:
             elif mention.fragments:
                 report.dropped[DISCONTINUOUS] += 1
             else:
-                span = self._align(doc, mention, label)
+                span = self._align(doc, document.text, mention, label)
                 if span is not None:
                     key = (span.start, span.end, label)
                     report.merged_duplicates += key in spans
@@ -142,8 +142,8 @@ class DocBuilder:
             )
         return mention
 
-    def _align(self, doc: Doc, mention: SourceMention, label: str) -> Optional[Span]:
-        alignment = align(doc, mention.start, mention.end, label)
+    def _align(self, doc: Doc, text: str, mention: SourceMention, label: str) -> Optional[Span]:
+        alignment = align(doc, text, mention.start, mention.end, label)
         if alignment.status == DROPPED:
             self.report.dropped[alignment.reason] += 1
             return None
@@ -152,8 +152,8 @@ class DocBuilder:
             span = alignment.span
             assert span is not None
             self.report.add_misalignment(
-                misaligned_boundaries(span, mention.start, mention.end),
-                show_misalignment(span, mention.start, mention.end),
+                misaligned_boundaries(span, text, mention.start, mention.end),
+                show_misalignment(span, text, mention.start, mention.end),
             )
         return alignment.span
 

@@ -33,6 +33,8 @@ TEXT_LINE = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$")
 TITLE_LAYOUT = "a title line PMID|t|title starting the document"
 MENTION_LAYOUT = "PMID<TAB>start<TAB>end<TAB>text<TAB>type"
 
+RELATION = "PubTator relation line (not a mention)"
+
 Line = Tuple[Location, str]
 
 
@@ -112,20 +114,22 @@ def _parse_document(lines: List[Line], invalid: InvalidRecords) -> SourceDocumen
         raise CorpusError(
             Errors.E1066.format(where=where, doc=doc_id, missing="abstract line (PMID|a|...)")
         )
-    mentions = []
+    document = SourceDocument(doc_id, f"{title.group(3)} {abstract.group(3)}", [], where)
     for line_where, line in rest[1:]:
         try:
             mention = _parse_annotation(doc_id, line_where, line)
         except CorpusError as error:
             invalid.handle(error)
             continue
-        if mention is not None:
-            mentions.append(mention)
-    return SourceDocument(doc_id, f"{title.group(3)} {abstract.group(3)}", mentions, where)
+        if mention is None:
+            document.ignored[RELATION] += 1
+        else:
+            document.mentions.append(mention)
+    return document
 
 
 def _parse_annotation(doc_id: str, where: Location, line: str) -> Optional[SourceMention]:
-    # A mention, or None for a relation line (PMID<TAB>CID<TAB>...).
+    # A mention, or None for a relation line (PMID<TAB>CID<TAB>id<TAB>id).
     fields = split_fields(line, where, n=4, expected=MENTION_LAYOUT)
     if fields[0] != doc_id:
         raise CorpusError(
@@ -133,7 +137,7 @@ def _parse_annotation(doc_id: str, where: Location, line: str) -> Optional[Sourc
                 where=where, line=line, expected=f"an annotation of document {doc_id}"
             )
         )
-    if not fields[1].strip().isdigit():
+    if len(fields) == 4 and not fields[1].strip().isdigit():
         return None
     fields = split_fields(line, where, n=5, expected=MENTION_LAYOUT)
     start = parse_offset(fields[1], where, line, MENTION_LAYOUT)

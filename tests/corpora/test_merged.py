@@ -1,0 +1,190 @@
+from collections import Counter
+from itertools import islice
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.training.loop import create_train_batches
+from spacy.util import minibatch, registry
+from thinc.api import Config
+
+from spacy_biolm.annotations import (
+    SOURCE_ATTR,
+    SPANS_KEY,
+    get_annotated_labels,
+    set_annotated_labels,
+)
+from spacy_biolm.corpora.merged import MergedCorpus, allocate, find_spacy_files
+
+# corpus name -> (number of docs, annotated labels); "" writes docs without a source
+CORPORA = {"big": (40, ["Gene"]), "small": (4, ["Species"]), "": (6, None)}
+
+
+@pytest.fixture
+def nlp():
+    return spacy.blank("en")
+
+
+@pytest.fixture
+def corpus_dir(tmp_path, nlp):
+    for name, (n, labels) in CORPORA.items():
+        docbin = DocBin(store_user_data=True)
+        for i in range(n):
+            doc = nlp.make_doc(f"{name or 'plain'} doc {i} mentions BRCA1")
+            span = doc.char_span(len(doc.text) - 5, len(doc.text), label="Gene")
+            doc.spans[SPANS_KEY] = [span]
+            doc.ents = [span]
+            set_annotated_labels(doc, labels)
+            doc._.set(SOURCE_ATTR, name or None)
+            docbin.add(doc)
+        (tmp_path / (name or "plain")).mkdir()
+        docbin.to_disk(tmp_path / (name or "plain") / "train.spacy")
+    return tmp_path
+
+
+def corpus_of(example):
+    return example.reference._.biolm_source or "plain"
+
+
+def test_find_spacy_files(corpus_dir):
+    by_glob = find_spacy_files([str(corpus_dir / "*" / "train.spacy")])
+    assert [path.parent.name for path in by_glob] == ["big", "plain", "small"]
+    assert find_spacy_files([corpus_dir]) == by_glob
+    both = [str(corpus_dir / "small" / "train.spacy"), str(corpus_dir / "big")]
+    assert [path.parent.name for path in find_spacy_files(both)] == ["small", "big"]
+    with pytest.raises(ValueError, match="E1076"):
+        find_spacy_files([str(corpus_dir / "*" / "dev.spacy")])
+
+
+def test_default_weights_follow_the_temperature(corpus_dir, nlp):
+    reader = MergedCorpus([str(corpus_dir)])
+    sizes = reader.corpus_sizes(nlp)
+    assert sizes == {"big": 40, "small": 4, str(corpus_dir / "plain" / "train.spacy"): 6}
+    p = reader.probabilities({"big": 400, "small": 4})
+    assert p["big"] / p["small"] == pytest.approx(10.0)
+    assert MergedCorpus([str(corpus_dir)], temperature=1.0).probabilities(
+        {"big": 30, "small": 10}
+    ) == pytest.approx({"big": 0.75, "small": 0.25})
+    assert MergedCorpus([str(corpus_dir)], temperature=0.0).probabilities(
+        {"big": 30, "small": 10}
+    ) == pytest.approx({"big": 0.5, "small": 0.5})
+
+
+def test_explicit_weights_must_name_every_corpus(corpus_dir, nlp):
+    reader = MergedCorpus([str(corpus_dir)], weights={"big": 1.0, "small": 3.0})
+    with pytest.raises(ValueError, match="E1077"):
+        list(reader(nlp))
+    plain = str(corpus_dir / "plain" / "train.spacy")
+    reader = MergedCorpus([str(corpus_dir)], weights={"big": 1.0, "small": 3.0, plain: 0.0})
+    with pytest.warns(UserWarning, match="W1021"):
+        counts = Counter(corpus_of(eg) for eg in reader(nlp))
+    assert counts == {"big": 13, "small": 37}
+    with pytest.raises(ValueError, match="E1078"):
+        MergedCorpus([str(corpus_dir)], weights={"big": -1.0})
+    with pytest.raises(ValueError, match="E1078"):
+        list(MergedCorpus([str(corpus_dir)], weights={"big": 0, "small": 0, plain: 0})(nlp))
+    with pytest.raises(ValueError, match="E1079"):
+        MergedCorpus([str(corpus_dir)], mode="test")
+
+
+def test_allocate_sums_exactly():
+    counts = allocate(10, {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
+    assert sum(counts.values()) == 10
+    assert sorted(counts.values()) == [3, 3, 4]
+    assert allocate(0, {"a": 1.0}) == {"a": 0}
+
+
+def test_train_mode_upsamples_small_corpora(corpus_dir, nlp):
+    reader = MergedCorpus([str(corpus_dir / "*" / "train.spacy")], temperature=0.5)
+    examples = list(reader(nlp))
+    assert len(examples) == 50  # one epoch: as many examples as docs
+    counts = Counter(corpus_of(eg) for eg in examples)
+    expected = allocate(50, reader.probabilities({"big": 40, "small": 4, "plain": 6}))
+    assert counts == expected
+    assert counts["small"] > 4  # upsampled, in whole passes over its 4 docs
+    small_texts = Counter(eg.reference.text for eg in examples if corpus_of(eg) == "small")
+    assert max(small_texts.values()) - min(small_texts.values()) <= 1
+
+
+def test_train_mode_is_reproducible_and_reshuffled_per_epoch(corpus_dir, nlp):
+    paths = [str(corpus_dir)]
+
+    def texts(reader):
+        return [eg.reference.text for eg in reader(nlp)]
+
+    first = MergedCorpus(paths, seed=1)
+    epoch_0, epoch_1 = texts(first), texts(first)
+    assert epoch_0 == texts(MergedCorpus(paths, seed=1))
+    assert epoch_0 != epoch_1
+    assert epoch_0 != texts(MergedCorpus(paths, seed=2))
+    # the stream is interleaved, not corpus after corpus
+    assert len({text.split()[0] for text in epoch_0[:10]}) > 1
+
+
+def test_limit_and_epoch_size(corpus_dir, nlp):
+    assert len(list(MergedCorpus([str(corpus_dir)], limit=7)(nlp))) == 7
+    assert len(list(MergedCorpus([str(corpus_dir)], epoch_size=120)(nlp))) == 120
+    assert len(list(MergedCorpus([str(corpus_dir)], mode="dev", limit=3)(nlp))) == 3
+
+
+def test_dev_mode_reads_every_doc_once_in_order(corpus_dir, nlp):
+    reader = MergedCorpus([str(corpus_dir / "small"), str(corpus_dir / "big")], mode="dev")
+    examples = list(reader(nlp))
+    assert [eg.reference.text for eg in examples] == [
+        f"{name} doc {i} mentions BRCA1"
+        for name in ("small", "big")
+        for i in range(CORPORA[name][0])
+    ]
+    assert {corpus_of(eg) for eg in examples[:4]} == {"small"}
+
+
+def test_examples_keep_the_reference_annotations(corpus_dir, nlp):
+    (example, *_) = MergedCorpus([str(corpus_dir / "small")], mode="dev")(nlp)
+    assert example.predicted.text == example.reference.text
+    assert not example.predicted.ents
+    assert example.predicted is not example.reference
+    # DocBin round trip of the user_data: annotated labels (a tuple after msgpack,
+    # hence the contract's getter) and the source survive
+    assert get_annotated_labels(example.reference) == ["Species"]
+    assert example.reference._.biolm_source == "small"
+    assert [span.text for span in example.reference.spans[SPANS_KEY]] == ["BRCA1"]
+    assert [ent.label_ for ent in example.reference.ents] == ["Gene"]
+
+
+@pytest.mark.parametrize("max_epochs", [-1, 2])
+def test_works_in_spacys_training_loop(corpus_dir, nlp, max_epochs):
+    reader = MergedCorpus([str(corpus_dir)])
+    batches = create_train_batches(
+        nlp, reader, lambda examples: minibatch(examples, size=10), max_epochs
+    )
+    taken = list(islice(batches, 12))
+    epochs = [epoch for epoch, _ in taken]
+    assert epochs[:5] == [0] * 5 and epochs[5:10] == [1] * 5
+    first, second = ([eg.reference.text for eg in batch] for _, batch in taken[:6:5])
+    assert first != second
+    # streamed (-1): the reader draws a fresh sample per epoch; else spaCy reads once
+    assert reader.epoch == (3 if max_epochs == -1 else 1)
+
+
+def test_resolves_from_a_config(corpus_dir):
+    config = Config().from_str(
+        f"""
+        [corpora]
+
+        [corpora.train]
+        @readers = "spacy-biolm.MergedCorpus.v1"
+        paths = ["{corpus_dir}/*/train.spacy"]
+        temperature = 0.5
+        seed = 3
+
+        [corpora.dev]
+        @readers = "spacy-biolm.MergedCorpus.v1"
+        paths = "{corpus_dir}"
+        mode = "dev"
+        """
+    )
+    corpora = registry.resolve(config)["corpora"]
+    assert isinstance(corpora["train"], MergedCorpus)
+    assert corpora["train"].seed == 3
+    assert corpora["dev"].mode == "dev"
+    assert len(corpora["dev"].files) == 3
