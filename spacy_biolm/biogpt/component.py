@@ -231,22 +231,19 @@ class BioGpt(Pipe):
             )
         except OSError as err:
             raise ValueError(Errors.E1121.format(model=source, err=err)) from err
-        self._hf_model = model.to(device).eval()
-        self._tokenizer = tokenizer
-        self._answer_ids = [
+        answer_ids = [
             tokenizer(answer, add_special_tokens=False)["input_ids"] for answer in tasks.QA_ANSWERS
         ]
-        reserve = (
-            max(len(ids) for ids in self._answer_ids)
-            if self.task == tasks.QA
-            else self.max_new_tokens
-        )
+        reserve = max(map(len, answer_ids)) if self.task == tasks.QA else self.max_new_tokens
         n_positions = model.config.max_position_embeddings
-        self._prompt_limit = n_positions - reserve
-        if self._prompt_limit < 2:
+        if n_positions - reserve < 2:
             raise ValueError(
                 Errors.E1125.format(name=self.name, reserve=reserve, n_positions=n_positions)
             )
+        self._hf_model = model.to(device).eval()
+        self._tokenizer = tokenizer
+        self._answer_ids = answer_ids
+        self._prompt_limit = n_positions - reserve
         self._generation_config = copy.deepcopy(model.generation_config)
         greedy = {
             "max_new_tokens": self.max_new_tokens,

@@ -177,7 +177,8 @@ def score_continuations(
         keep = allowed.clone()
         keep[:, :start] = False
         # Padding rows attend to themselves so that no row is fully masked.
-        keep[torch.arange(start), torch.arange(start)] = True
+        pads = torch.arange(start, device=device)
+        keep[pads, pads] = True
         masks.append(keep)
     dtype = model.dtype
     mask = torch.stack(masks)[:, None].to(dtype)
@@ -192,7 +193,8 @@ def score_continuations(
             input_ids=input_ids, attention_mask=mask, position_ids=positions, use_cache=False
         ).last_hidden_state
         logits = model.get_output_embeddings()(hidden[:, sources]).float()
-        token_logprobs = logits.log_softmax(-1)[:, torch.arange(len(tail)), torch.tensor(tail)]
+        columns = torch.arange(len(tail), device=device)
+        token_logprobs = logits.log_softmax(-1)[:, columns, torch.tensor(tail, device=device)]
         sums = torch.zeros((len(prompts), len(continuations)), device=device)
         sums.index_add_(1, segment[width:], token_logprobs)
     return sums.tolist()
