@@ -277,3 +277,21 @@ def test_missing_model_is_a_clear_error(tmp_path):
     nlp.add_pipe("biogpt", config={"model": str(tmp_path / "nothing")})
     with pytest.raises(ValueError, match="E1121"):
         nlp.initialize()
+
+
+@pytest.mark.gpu
+def test_gpu_follows_spacy_and_runs_in_half_precision(tiny_biogpt_dir):
+    spacy.require_gpu()
+    try:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("biogpt", config={"model": str(tiny_biogpt_dir), "max_new_tokens": 8})
+        nlp.add_pipe("biogpt", name="qa", config={"model": str(tiny_biogpt_dir), "task": "qa"})
+        nlp.initialize()
+        model = nlp.get_pipe("biogpt").hf_model
+        assert model.device.type == "cuda"
+        assert model.dtype in (torch.bfloat16, torch.float16)
+        docs = list(nlp.pipe(QA_TEXTS))
+        assert all(isinstance(doc._.biogpt_text, str) for doc in docs)
+        assert all(sum(doc._.biogpt_answer_scores.values()) == pytest.approx(1.0) for doc in docs)
+    finally:
+        spacy.require_cpu()
