@@ -74,6 +74,11 @@ HYPHEN_AT_BRACKET = rf"(?<=[)\]+])(?:{HYPHENS})|(?<=[{ALPHA}0-9])(?:{HYPHENS})(?
 # BC5CDR 9): 55 mentions.
 SLASH = rf"(?<=[)\]+\-])/(?=[{ALPHA}(\[])|(?<=[{ALPHA}0-9])/(?=[(\[])"
 
+# A slash at the edge of a word, coordinating like TRAILING_HYPHEN: "STK/ RON",
+# "Cre/ lox", "mil /raf" (BC2GM): 6 mentions.
+LEADING_SLASH = rf"/(?=[{ALPHA}])"
+TRAILING_SLASH = rf"(?<=[{ALPHA}0-9])/"
+
 # A double hyphen used as a dash: "encephalopathy--19 cases", "3--chlorpheniramine":
 # BC5CDR: 4 mentions.
 DOUBLE_HYPHEN = r"-{2,}"
@@ -88,8 +93,8 @@ DOUBLE_COLON = r"::"
 # BC2GM 8, JNLPBA 4, S800 1): 41 mentions.
 OPERATOR = rf"(?<=[{ALPHA}0-9])[*+](?=[{ALPHA}0-9/\-])"
 
-PREFIXES = [SIGN_PAIR, LEADING_HYPHEN]
-SUFFIXES = [SIGN_PAIR, FINAL_PERIOD_AFTER_CAPITAL, TRAILING_HYPHEN, TRAILING_PLUS]
+PREFIXES = [SIGN_PAIR, LEADING_HYPHEN, LEADING_SLASH]
+SUFFIXES = [SIGN_PAIR, FINAL_PERIOD_AFTER_CAPITAL, TRAILING_HYPHEN, TRAILING_PLUS, TRAILING_SLASH]
 INFIXES = [
     SIGN_PAIR,
     ARROW,
@@ -107,7 +112,7 @@ INFIXES = [
 INITIALISM = r"(?:[A-Za-z]\.){2,}$"
 
 # Abbreviations whose period stays attached ("et al.", "(Fig. 2)").
-ABBREVIATIONS = ["al.", "approx.", "ca.", "cf.", "Fig.", "Figs.", "resp."]
+ABBREVIATIONS = ("al.", "approx.", "ca.", "cf.", "Fig.", "Figs.", "resp.")
 
 # Of English's "Abbrev." exceptions only these mean the same in scientific text.
 # The others collide with symbols at the end of a sentence: months ("c-Jun."),
@@ -120,7 +125,7 @@ KEPT_LANGUAGE_ABBREVIATIONS = frozenset(
 
 @registry.tokenizers("spacy-biolm.Tokenizer.v1")
 def create_biolm_tokenizer(
-    *, abbreviations: Sequence[str] = tuple(ABBREVIATIONS)
+    *, abbreviations: Sequence[str] = ABBREVIATIONS
 ) -> Callable[[Language], Tokenizer]:
     """Create a factory for the biomedical tokenizer.
 

@@ -69,6 +69,9 @@ def tokens(nlp: Language, text: str) -> List[str]:
         # SLASH after a bracket, charge or minus
         ("(TCR)/CD3", ["(", "TCR", ")", "/", "CD3"]),
         ("Na+/K+-ATPase", ["Na", "+", "/", "K", "+", "-", "ATPase"]),
+        # LEADING_SLASH, TRAILING_SLASH
+        ("STK/ RON", ["STK", "/", "RON"]),
+        ("mil /raf", ["mil", "/", "raf"]),
         # DOUBLE_HYPHEN, ARROW, DOUBLE_COLON, OPERATOR
         ("encephalopathy--19", ["encephalopathy", "--", "19"]),
         ("Lyn-->Ras-->Raf-1", ["Lyn", "-->", "Ras", "-->", "Raf-1"]),
