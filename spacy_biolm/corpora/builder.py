@@ -27,9 +27,11 @@ DISCONTINUOUS = "discontinuous mention (not representable as one span)"
 def make_nlp() -> Language:
     """The pipeline whose tokenizer the converted corpora are tokenized with.
 
-    RETURNS (Language): A blank English pipeline.
+    RETURNS (Language): A blank English pipeline with the biomedical tokenizer, the
+        one `biolm` pipelines use, so that the gold spans align with their tokens.
     """
-    return spacy.blank("en")
+    tokenizer = {"@tokenizers": "spacy-biolm.Tokenizer.v1"}
+    return spacy.blank("en", config={"nlp": {"tokenizer": tokenizer}})
 
 
 class DocBuilder:
