@@ -146,6 +146,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "species-tsv input needs --annotations: the tag table (species id, document, "
         "start, end, text) of the texts in {path}."
     )
+    E1083 = (
+        "{where}: sentence id '{doc}' was already used at {first}, so its mentions "
+        "cannot be told apart. Give each sentence its own id, or pass --skip-invalid "
+        "to skip the repeated one."
+    )
 
     # biogpt
     E1120 = (

@@ -83,11 +83,14 @@ def read_bc2gm(path: Path, annotations: Path, invalid: InvalidRecords) -> Iterat
     for where, line in iter_lines(path, invalid):
         sentence_id, sep, text = line.partition(" ")
         if not sep or not sentence_id:
-            invalid.handle(
-                CorpusError(Errors.E1062.format(where=where, line=line, expected=SENTENCE_LAYOUT))
-            )
+            error = Errors.E1062.format(where=where, line=line, expected=SENTENCE_LAYOUT)
+        elif sentence_id in sentences:
+            first = sentences[sentence_id].where
+            error = Errors.E1083.format(where=where, doc=sentence_id, first=first)
+        else:
+            sentences[sentence_id] = SourceDocument(sentence_id, text, [], where)
             continue
-        sentences[sentence_id] = SourceDocument(sentence_id, text, [], where)
+        invalid.handle(CorpusError(error))
     mentions = _read_eval(annotations, path, sentences, invalid)
     for sentence_id, document in sentences.items():
         document.mentions.extend(mentions.get(sentence_id, ()))

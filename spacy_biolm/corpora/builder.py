@@ -6,7 +6,7 @@ text, maps its type to a label, aligns it to tokens and writes the gold standard
 `doc._.biolm_source`), counting everything in a `SplitReport`.
 """
 
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, Optional, Set, Tuple
 
 import spacy
 from spacy.language import Language
@@ -158,26 +158,3 @@ class DocBuilder:
                 show_misalignment(span, text, mention.start, mention.end),
             )
         return alignment.span
-
-
-def build_docs(
-    nlp: Language,
-    documents: Iterable[SourceDocument],
-    scheme: LabelScheme,
-    *,
-    source: Optional[str],
-    invalid: InvalidRecords,
-    report: SplitReport,
-) -> List[Doc]:
-    """Build the gold Docs of one split (a convenience wrapper of DocBuilder).
-
-    nlp (Language): The pipeline whose tokenizer splits the text.
-    documents (Iterable[SourceDocument]): The source documents.
-    scheme (LabelScheme): How source types become labels.
-    source (Optional[str]): The corpus name for `doc._.biolm_source`.
-    invalid (InvalidRecords): Raises or skips invalid records.
-    report (SplitReport): Receives the counts.
-    RETURNS (List[Doc]): The documents.
-    """
-    builder = DocBuilder(nlp, scheme, source=source, invalid=invalid, report=report)
-    return list(builder(documents))

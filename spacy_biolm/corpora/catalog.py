@@ -33,7 +33,6 @@ from .reader import ReadSource
 from .source import CorpusError, InvalidRecords, SourceDocument, read_text
 from .species_tsv import read_species_tsv
 
-SPLITS = ("train", "dev", "test")
 JNLPBA_DEV_FRACTION = 0.1
 
 

@@ -13,7 +13,7 @@ has the type "species".
 from collections import defaultdict
 from functools import partial
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Set
 
 from spacy.util import SimpleFrozenDict, SimpleFrozenList, registry
 
@@ -118,7 +118,7 @@ def read_species_tsv(
 
 
 def _read_tags(
-    path: Path, folder: Path, available: set, invalid: InvalidRecords, end_inclusive: bool
+    path: Path, folder: Path, available: Set[str], invalid: InvalidRecords, end_inclusive: bool
 ) -> Dict[str, List[SourceMention]]:
     mentions: Dict[str, List[SourceMention]] = defaultdict(list)
     for where, line in iter_lines(path, invalid):

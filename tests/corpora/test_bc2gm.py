@@ -80,9 +80,15 @@ def test_bc2gm_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, code, l
     assert accounted(report)
 
 
-def test_bc2gm_sentence_line_without_text(tmp_path, ws_nlp):
-    sentences = SENTENCES.replace("S3 No genes here.", "S3")
-    with pytest.raises(CorpusError, match=r"train.in:3: malformed line 'S3'"):
+@pytest.mark.parametrize(
+    "line,code",
+    [("S3", "E1062"), ("S1 The same id again.", "E1083")],
+    ids=["no text", "repeated id"],
+)
+def test_bc2gm_bad_sentence_line(tmp_path, ws_nlp, line, code):
+    sentences = SENTENCES.replace("S3 No genes here.", line)
+    with pytest.raises(CorpusError, match=rf"{code}.*train.in:3: "):
         read(tmp_path, ws_nlp, sentences=sentences)
-    docs, _, _ = read(tmp_path, ws_nlp, sentences=sentences, skip=True)
-    assert len(docs) == 2
+    docs, report, _ = read(tmp_path, ws_nlp, sentences=sentences, skip=True)
+    assert [doc.text[:10] for doc in docs] == ["Phenotypic", "The p53 tu"]
+    assert report.skipped_invalid == {code: 1}
