@@ -93,7 +93,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "corrupt. Check it against its source, or pass --skip-invalid to keep the "
         "documents before this point."
     )
-    E1068 = "{path} does not exist; it should be {what}."
+    E1068 = "{path} is missing or is not {what}."
     E1069 = (
         "{where}: the mention refers to document '{doc}', which is not in {texts}. "
         "Check that the annotation and text files belong together."
@@ -150,6 +150,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "{where}: sentence id '{doc}' was already used at {first}, so its mentions "
         "cannot be told apart. Give each sentence its own id, or pass --skip-invalid "
         "to skip the repeated one."
+    )
+    E1084 = (
+        "{path} has no partner {partner}: a brat document is a NAME.txt file with its "
+        "NAME.ann (empty when the document has no mentions). Add the missing file, or "
+        "pass --skip-invalid to skip the document."
     )
 
     # biogpt

@@ -101,7 +101,7 @@ def _read_document(folder: Path, name: str, invalid: InvalidRecords) -> SourceDo
     ann_path = folder / f"{name}.ann"
     for path, partner in ((text_path, ann_path), (ann_path, text_path)):
         if not path.exists():
-            raise CorpusError(Errors.E1068.format(path=path, what=f"the partner of {partner.name}"))
+            raise CorpusError(Errors.E1084.format(path=partner, partner=path.name))
     document = SourceDocument(name, read_text(text_path), [], Location(text_path))
     for where, line in iter_lines(ann_path, invalid, allow_empty=True):
         if not line.strip():

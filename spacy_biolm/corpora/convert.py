@@ -301,7 +301,7 @@ def convert_cli(
         reports = convert_corpus(
             corpus, input_dir, output_dir, fmt=fmt, skip_invalid=skip_invalid, max_docs=max_docs
         )
-    except CorpusError as error:
+    except (CorpusError, OSError) as error:
         msg.fail(f"Cannot convert {corpus.value}", str(error), exits=1)
     print_reports(reports)
     seconds = sum(report.seconds for report in reports)
@@ -344,7 +344,7 @@ def convert_file_cli(
         "labels of --label-map, or all labels without one.",
     ),
     source: str = typer.Option(
-        "", "--source", help="Corpus name for doc._.biolm_source (default: OUTPUT's name)."
+        "", "--source", help="Corpus name for doc._.biolm_source (default: INPUT's name)."
     ),
     annotations: Optional[Path] = typer.Option(
         None,
@@ -367,7 +367,7 @@ def convert_file_cli(
     """Convert one file or folder of a user's annotated data (see CONVERT_FILE_HELP)."""
     from wasabi import msg
 
-    name = source or output.stem
+    name = source or input_path.stem
     try:
         scheme = LabelScheme.create(
             parse_label_map(label_map),
@@ -384,7 +384,7 @@ def convert_file_cli(
             split=output.stem,
             skip_invalid=skip_invalid,
         )
-    except CorpusError as error:
+    except (CorpusError, OSError) as error:
         msg.fail(f"Cannot convert {input_path}", str(error), exits=1)
     write_report(
         output.with_suffix(".report.json"),

@@ -164,15 +164,10 @@ def parse_offset(value: str, where: Location, line: str, expected: str) -> int:
     return int(value)
 
 
-def require_file(path: Path, what: str) -> Path:
-    """`path` if it is an existing file or folder, else an error saying what it should be."""
-    if not path.exists():
-        raise CorpusError(Errors.E1068.format(path=path, what=what))
-    return path
-
-
 def _read_bytes(path: Path, *, allow_empty: bool = False) -> bytes:
-    data = require_file(path, "an input file").read_bytes()
+    if not path.is_file():
+        raise CorpusError(Errors.E1068.format(path=path, what="a file"))
+    data = path.read_bytes()
     if not allow_empty and not data.strip():
         raise CorpusError(Errors.E1060.format(path=path))
     return data

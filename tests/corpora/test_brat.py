@@ -97,11 +97,11 @@ def test_brat_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, code, li
 def test_brat_missing_partner_file(tmp_path, ws_nlp):
     folder = make_folder(tmp_path)
     (folder / "doc1.ann").unlink()
-    with pytest.raises(CorpusError, match=r"doc1.ann does not exist.*partner of doc1.txt"):
+    with pytest.raises(CorpusError, match=r"doc1.txt has no partner doc1.ann"):
         read(folder, ws_nlp)
     docs, report, _ = read(folder, ws_nlp, skip=True)
     assert len(docs) == 1
-    assert report.skipped_invalid == {"E1068": 1}
+    assert report.skipped_invalid == {"E1084": 1}
 
 
 def test_brat_non_utf8_text_skips_the_document(tmp_path, ws_nlp):
@@ -120,5 +120,5 @@ def test_brat_empty_text_file(tmp_path, ws_nlp):
 
 
 def test_brat_missing_folder(tmp_path, ws_nlp):
-    with pytest.raises(CorpusError, match=r"does not exist; it should be a folder"):
+    with pytest.raises(CorpusError, match=r"nowhere is missing or is not a folder"):
         read(tmp_path / "nowhere", ws_nlp)

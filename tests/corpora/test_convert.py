@@ -189,6 +189,7 @@ def test_convert_file_brat_with_label_options(tmp_path):
         (("brat", "{dir}", "{out}", "--label-map", "protein=Gene"), "E1065"),
         (("species-tsv", "{dir}", "{out}"), "E1082"),
         (("pubtator", "{dir}/missing.txt", "{out}"), "E1068"),
+        (("pubtator", "{dir}", "{out}"), "E1068"),
     ],
 )
 def test_convert_file_errors(tmp_path, args, code):
