@@ -5,7 +5,7 @@ architecture, reader and tokenizer through entry points, so `spacy.load` needs n
 import.
 """
 
-from . import biogpt, corpora, transformer  # noqa: F401
+from . import biogpt, corpora, ner, transformer  # noqa: F401
 from .about import __version__
 
 __all__ = ["__version__"]

@@ -18,6 +18,13 @@ class Warnings(metaclass=ErrorsWithCodes):
         "Check the tokenizer splits such strings (e.g. long sequences or URLs)."
     )
 
+    # biolm_ner
+    W1010 = (
+        "The training data has entities labelled {labels}, which component '{name}' "
+        "does not predict (its labels: {known}); they are ignored. Add them to its "
+        "`labels` setting (or set labels = [] to take every label from the data)."
+    )
+
     # corpora, convert CLI
     W1020 = "Skipped an invalid record (--skip-invalid): {error}"
     W1021 = (
@@ -54,6 +61,24 @@ class Errors(metaclass=ErrorsWithCodes):
         "overlap ({overlap}) must be smaller than half of the wordpiece budget "
         "({budget}) so that consecutive windows advance."
     )
+
+    # biolm_ner
+    E1020 = (
+        "Component '{name}' is not initialized, so it has no weights. Call "
+        "nlp.initialize() (spacy train does) before using the pipeline, or load a "
+        "trained pipeline with spacy.load()."
+    )
+    E1021 = (
+        "Component '{name}' has no labels. Set `labels` in its config, pass labels to "
+        "initialize ([initialize.components.{name}] labels), or initialize it with "
+        "examples whose entities carry labels."
+    )
+    E1022 = (
+        "Cannot add label '{label}' to component '{name}': it is initialized with the "
+        "labels {labels} and its output layer cannot grow. Add labels before "
+        "nlp.initialize(), or train a new component."
+    )
+    E1023 = "threshold must be between 0 and 1 (got {threshold}); 0 keeps every span."
 
     # corpora, convert CLI
     E1060 = (

@@ -1,0 +1,133 @@
+"""The biolm_ner pipe on its own: registration, labels, errors, the loss mask."""
+
+import numpy
+import pytest
+from spacy.language import Language
+from spacy.util import registry
+
+from spacy_biolm.annotations import DEFAULT_LABELS
+from spacy_biolm.ner.component import BioLMEntityRecognizer, make_biolm_ner
+from spacy_biolm.ner.decoding import N_TAGS
+
+from .conftest import CHEMICAL, DISEASE, build_nlp, make_example
+
+
+@pytest.fixture(scope="module")
+def initialized_nlp(ner_bert_dir):
+    """An initialized, untrained pipeline (weights as built, no updates)."""
+    nlp = build_nlp(ner_bert_dir)
+    nlp.initialize(lambda: [make_example(nlp, "Aspirin induced hepatitis .", [])])
+    return nlp
+
+
+def test_registered_names_resolve():
+    assert Language.get_factory_meta("biolm_ner").factory == "biolm_ner"
+    assert registry.architectures.get("spacy-biolm.NERHead.v1")
+    assert registry.scorers.get("spacy-biolm.ner_scorer.v1")
+    assert registry.misc.get("spacy-biolm.ents_by_score.v1")
+    assert registry.misc.get("spacy-biolm.ents_by_length.v1")
+
+
+def test_factory_defaults(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir)
+    ner = nlp.get_pipe("biolm_ner")
+    assert isinstance(ner, BioLMEntityRecognizer)
+    assert ner.labels == DEFAULT_LABELS
+    assert ner.key == "biolm_ents"
+    assert nlp.config["components"]["biolm_ner"]["model"]["tok2vec"]["upstream"] == (
+        "biolm_transformer"
+    )
+    assert nlp.get_pipe_meta("biolm_ner").default_score_weights["ents_f"] == 1.0
+    assert make_biolm_ner.__name__ == "make_biolm_ner"
+
+
+def test_uninitialized_pipe_raises_a_clear_error(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir)
+    with pytest.raises(ValueError, match=r"E1020.*not initialized"):
+        nlp.get_pipe("biolm_ner").predict([nlp.make_doc("Aspirin")])
+
+
+def test_empty_labels_raise_a_clear_error(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir, labels=[])
+    with pytest.raises(ValueError, match=r"E1021.*no labels"):
+        nlp.initialize(lambda: [make_example(nlp, "Nothing here .", [])])
+
+
+def test_labels_come_from_the_data_when_none_are_configured(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir, labels=[])
+    example = make_example(
+        nlp, "HeLa cells and mice", [("HeLa", "CellLine")], ["CellLine", "Species"]
+    )
+    nlp.initialize(lambda: [example])
+    ner = nlp.get_pipe("biolm_ner")
+    assert ner.labels == ("CellLine", "Species")
+    assert ner.model.get_ref("output_layer").get_dim("nO") == 2 * N_TAGS
+
+
+def test_initialize_labels_setting_adds_labels(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir, labels=[CHEMICAL])
+    nlp.config["initialize"]["components"]["biolm_ner"] = {"labels": ["Drug"]}
+    nlp.initialize(lambda: [make_example(nlp, "Aspirin", [("Aspirin", CHEMICAL)])])
+    assert nlp.get_pipe("biolm_ner").labels == (CHEMICAL, "Drug")
+
+
+def test_unknown_data_labels_warn(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir, labels=[CHEMICAL])
+    example = make_example(nlp, "HeLa cells", [("HeLa", "CellLine")])
+    with pytest.warns(UserWarning, match=r"W1010.*CellLine"):
+        nlp.initialize(lambda: [example])
+
+
+def test_add_label_after_initialize_raises(initialized_nlp):
+    with pytest.raises(ValueError, match="E1022"):
+        initialized_nlp.get_pipe("biolm_ner").add_label("CellLine")
+
+
+def test_threshold_out_of_range_raises(ner_bert_dir):
+    with pytest.raises(ValueError, match="E1023"):
+        build_nlp(ner_bert_dir, threshold=1.5)
+
+
+def _d_scores(nlp, example):
+    """The gradient get_loss returns for one example, as (tokens, labels, 3)."""
+    ner = nlp.get_pipe("biolm_ner")
+    nlp.get_pipe("biolm_transformer").set_annotations(
+        [example.predicted], nlp.get_pipe("biolm_transformer").predict([example.predicted])
+    )
+    scores = ner.predict([example.predicted])
+    _, d_scores = ner.get_loss([example], scores)
+    return d_scores[0].reshape(len(example.predicted), len(ner.labels), N_TAGS), ner.labels
+
+
+def test_loss_mask_leaves_an_unannotated_chemical_alone(initialized_nlp):
+    text = "Aspirin induced hepatitis ."
+    disease_only = make_example(initialized_nlp, text, [("hepatitis", DISEASE)], [DISEASE])
+    d_scores, labels = _d_scores(initialized_nlp, disease_only)
+    chemical, disease = labels.index(CHEMICAL), labels.index(DISEASE)
+    # Nothing pushes "Aspirin" (or any token) towards O for Chemical...
+    assert not numpy.any(d_scores[:, chemical])
+    # ... while the annotated Disease column does get a gradient.
+    assert numpy.abs(d_scores[:, disease]).sum() > 0
+    # Annotated for every label, the same text teaches O for Chemical at "Aspirin".
+    fully = make_example(initialized_nlp, text, [("hepatitis", DISEASE)], None)
+    d_full, _ = _d_scores(initialized_nlp, fully)
+    o_column = 0
+    assert d_full[0, chemical, o_column] < 0  # gradient descent raises P(O)
+
+
+def test_predict_does_not_mutate_docs(initialized_nlp):
+    doc = initialized_nlp.make_doc("Aspirin induced hepatitis .")
+    scores = initialized_nlp.get_pipe("biolm_ner").predict([doc])
+    assert scores[0].shape == (4, len(DEFAULT_LABELS) * N_TAGS)
+    assert not doc.ents and "biolm_ents" not in doc.spans
+
+
+@pytest.mark.parametrize("texts", [[""], ["", "   ", "\n\n"], ["", "Aspirin ."]])
+def test_empty_and_whitespace_docs(initialized_nlp, texts):
+    docs = list(initialized_nlp.pipe(texts))
+    assert [doc.text for doc in docs] == texts
+    for doc in docs:
+        assert all(len(span) > 0 for span in doc.spans["biolm_ents"])
+    assert initialized_nlp("").ents == ()
+    losses = initialized_nlp.update([make_example(initialized_nlp, "", [])])
+    assert losses["biolm_ner"] == 0.0

@@ -1,0 +1,97 @@
+"""Gold targets of partially annotated examples: B/I/O per type and the loss mask."""
+
+import logging
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+
+from spacy_biolm.annotations import SPANS_KEY, set_annotated_labels
+from spacy_biolm.ner.decoding import B, I, O
+from spacy_biolm.ner.gold import make_targets
+
+from .conftest import CHEMICAL, DISEASE, GENE, SPECIES, make_example
+
+LABELS = (CHEMICAL, DISEASE, GENE, SPECIES)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+def _column(targets, label):
+    return targets.tags[:, LABELS.index(label)].tolist()
+
+
+def test_unannotated_labels_are_masked(nlp):
+    example = make_example(nlp, "Aspirin induced hepatitis .", [("hepatitis", DISEASE)], [DISEASE])
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY)
+    assert targets.mask[:, LABELS.index(DISEASE)].all()
+    assert not targets.mask[:, [0, 2, 3]].any()
+    assert _column(targets, DISEASE) == [O, O, B, O]
+
+
+def test_fully_annotated_doc_teaches_o_everywhere_else(nlp):
+    example = make_example(nlp, "BRCA1 deficiency in mice", [("BRCA1 deficiency", DISEASE)])
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY)
+    assert targets.mask.all()
+    assert _column(targets, DISEASE) == [B, I, O, O]
+    assert _column(targets, GENE) == [O, O, O, O]
+
+
+def test_overlapping_types_are_both_encoded(nlp):
+    mentions = [("BRCA1", GENE), ("BRCA1 deficiency", DISEASE)]
+    targets = make_targets(
+        make_example(nlp, "BRCA1 deficiency", mentions), LABELS, spans_key=SPANS_KEY
+    )
+    assert _column(targets, GENE) == [B, O]
+    assert _column(targets, DISEASE) == [B, I]
+    assert targets.n_dropped == 0
+
+
+def test_overlapping_spans_of_one_label_keep_the_longest(nlp, caplog):
+    text = "type 2 diabetes mellitus onset"
+    mentions = [
+        ("2 diabetes", DISEASE),
+        ("type 2 diabetes mellitus", DISEASE),
+        ("mellitus onset", DISEASE),
+    ]
+    with caplog.at_level(logging.DEBUG, logger="spacy_biolm"):
+        targets = make_targets(make_example(nlp, text, mentions), LABELS, spans_key=SPANS_KEY)
+    assert targets.n_dropped == 2
+    assert _column(targets, DISEASE)[:4] == [B, I, I, I]
+    # "onset" belongs to a dropped gold span: unknown rather than O.
+    assert targets.mask[:, LABELS.index(DISEASE)].tolist() == [True] * 4 + [False]
+    assert "Dropped 2 gold spans" in caplog.text
+
+
+def test_misaligned_gold_span_is_masked_not_taught_o(nlp):
+    text = "IL-2-dependent growth"
+    reference = Doc(nlp.vocab, words=["IL-2", "-dependent", "growth"], spaces=[False, True, False])
+    reference.spans[SPANS_KEY] = [Span(reference, 0, 1, label=GENE)]
+    set_annotated_labels(reference, None)
+    predicted = Doc(nlp.vocab, words=["IL-2-dependent", "growth"], spaces=[True, False])
+    assert predicted.text == reference.text == text
+    targets = make_targets(Example(predicted, reference), LABELS, spans_key=SPANS_KEY)
+    gene = LABELS.index(GENE)
+    assert targets.mask[:, gene].tolist() == [False, True]
+    assert targets.tags[:, gene].tolist() == [O, O]
+    assert targets.mask[:, LABELS.index(CHEMICAL)].all()
+
+
+def test_gold_from_doc_ents_masks_missing_tokens(nlp):
+    reference = nlp.make_doc("Aspirin and cisplatin were given")
+    reference.set_ents([Span(reference, 0, 1, label=CHEMICAL)], missing=[reference[2:3]])
+    example = Example(nlp.make_doc(reference.text), reference)
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY)
+    assert _column(targets, CHEMICAL) == [B, O, O, O, O]
+    assert targets.mask.all(axis=1).tolist() == [True, True, False, True, True]
+
+
+def test_labels_outside_the_component_are_ignored(nlp):
+    example = make_example(nlp, "HeLa cells grew", [("HeLa", "CellLine")])
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY)
+    assert (targets.tags == O).all()
+    assert targets.mask.all()

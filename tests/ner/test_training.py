@@ -1,0 +1,117 @@
+"""What a pipeline trained on a tiny merged, partially annotated set predicts."""
+
+import pytest
+import spacy
+
+from spacy_biolm.annotations import SPANS_KEY
+
+from .conftest import CHEMICAL, DISEASE, GENE, TRAIN_DATA, make_example
+
+FILLER = "The samples were analysed in patients . "
+
+
+def _entities(doc):
+    return {(span.text, span.label_) for span in doc.spans[SPANS_KEY]}
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # A disease-only training doc: its chemical was never annotated there.
+        (
+            "Aspirin induced hepatitis in patients .",
+            {("Aspirin", CHEMICAL), ("hepatitis", DISEASE)},
+        ),
+        # A chemical-only training doc: its disease was never annotated there.
+        (
+            "Patients with hepatitis received aspirin daily .",
+            {("aspirin", CHEMICAL), ("hepatitis", DISEASE)},
+        ),
+        # A new doc: a chemical from the chemical corpus, a disease from the disease corpus.
+        (
+            "Rats with hypotension were given cisplatin .",
+            {("cisplatin", CHEMICAL), ("hypotension", DISEASE)},
+        ),
+    ],
+)
+def test_partially_annotated_corpora_teach_every_type(trained_nlp, text, expected):
+    assert expected <= _entities(trained_nlp(text))
+
+
+def test_training_set_is_fitted(trained_nlp):
+    examples = [make_example(trained_nlp, *row) for row in TRAIN_DATA]
+    scores = trained_nlp.evaluate(examples)
+    assert scores["ents_f"] == 1.0
+    assert set(scores["ents_per_corpus"]) == {"chemical", "disease", "full", "gene", "species"}
+
+
+def test_overlapping_types_and_flat_ents(trained_nlp):
+    doc = trained_nlp("BRCA1 deficiency was found in patients with diabetes .")
+    assert {("BRCA1", GENE), ("BRCA1 deficiency", DISEASE)} <= _entities(doc)
+    tokens = [i for ent in doc.ents for i in range(ent.start, ent.end)]
+    assert len(tokens) == len(set(tokens))
+    predicted = {(s.start, s.end, s.label_): s._.biolm_score for s in doc.spans[SPANS_KEY]}
+    kept = [(e.start, e.end, e.label_) for e in doc.ents]
+    assert set(kept) <= set(predicted)
+    # The default policy: every prediction left out of doc.ents overlaps a kept
+    # entity that is more confident (or as confident and longer).
+    for (start, end, label), score in predicted.items():
+        if (start, end, label) in kept:
+            continue
+        rivals = [k for k in kept if k[0] < end and start < k[1]]
+        assert any((predicted[k], k[1] - k[0]) >= (score, end - start) for k in rivals), (
+            start,
+            end,
+            label,
+        )
+    assert [(t.ent_iob_, t.ent_type_) for t in doc[:2]] in (
+        [("B", GENE), ("O", "")],
+        [("B", DISEASE), ("I", DISEASE)],
+    )
+
+
+def test_length_policy_prefers_the_disease_name(trained_dir):
+    policy = {"@misc": "spacy-biolm.ents_by_length.v1"}
+    config = {"components": {"biolm_ner": {"ents_policy": policy}}}
+    nlp = spacy.load(trained_dir, config=config)
+    doc = nlp("BRCA1 deficiency was found in patients with diabetes .")
+    assert ("BRCA1 deficiency", DISEASE) in {(e.text, e.label_) for e in doc.ents}
+    assert ("BRCA1", GENE) in _entities(doc)
+
+
+def test_scores_are_probabilities(trained_nlp):
+    for text, *_ in TRAIN_DATA:
+        doc = trained_nlp(text)
+        spans = list(doc.spans[SPANS_KEY]) + list(doc.ents)
+        assert spans
+        assert all(0.0 <= span._.biolm_score <= 1.0 for span in spans)
+        group = doc.spans[SPANS_KEY]
+        assert group.attrs["scores"] == [span._.biolm_score for span in group]
+
+
+def test_threshold_trades_recall_for_precision(trained_nlp):
+    ner = trained_nlp.get_pipe("biolm_ner")
+    doc = trained_nlp.make_doc("Cisplatin induced hypotension in patients .")
+    doc = trained_nlp.get_pipe("biolm_transformer")(doc)
+    scores = ner.predict([doc])
+    counts = {}
+    for threshold in (0.0, 0.5, 1.0):
+        ner.cfg["threshold"] = threshold
+        ner.set_annotations([doc], scores)
+        counts[threshold] = len(doc.spans[SPANS_KEY])
+        assert all(span._.biolm_score >= threshold for span in doc.spans[SPANS_KEY])
+    ner.cfg["threshold"] = 0.5
+    assert counts[0.0] >= counts[0.5] > counts[1.0] == 0
+
+
+def test_entities_near_the_end_of_a_30000_character_document(trained_nlp):
+    ending = "Aspirin induced hepatitis in patients ."
+    text = (FILLER * (30_000 // len(FILLER) + 1))[:30_000] + ending
+    doc = trained_nlp(text)
+    assert len(doc.text) > 30_000
+    at_end = {
+        (span.text, span.label_)
+        for span in doc.spans[SPANS_KEY]
+        if span.start_char >= len(text) - len(ending)
+    }
+    assert {("Aspirin", CHEMICAL), ("hepatitis", DISEASE)} <= at_end
