@@ -174,6 +174,9 @@ class BioGpt(Pipe):
         self.generation_settings = dict(generation_config)
         self._hf_model: Any = None
         self._tokenizer: Any = None
+        # Set by from_disk: weights load on first use, so a pipeline that ships
+        # BioGPT disabled (en_biolm) costs nothing at spacy.load.
+        self._pending_source: Optional[Union[str, Path]] = None
         self._generation_config: Any = None
         self._answer_ids: List[List[int]] = []
         self._prompt_limit = 0
@@ -181,17 +184,25 @@ class BioGpt(Pipe):
 
     @property
     def hf_model(self) -> Any:
-        """The transformers model (BioGptForCausalLM); raises before weights load."""
+        """The transformers model (BioGptForCausalLM); loads weights recorded by
+        from_disk on first use; raises if there are none."""
+        self._load_pending()
         if self._hf_model is None:
             raise ValueError(Errors.E1120.format(name=self.name))
         return self._hf_model
 
     @property
     def tokenizer(self) -> Any:
-        """The BioGptTokenizer; raises before weights load."""
+        """The BioGptTokenizer; loaded with the model."""
+        self._load_pending()
         if self._tokenizer is None:
             raise ValueError(Errors.E1120.format(name=self.name))
         return self._tokenizer
+
+    def _load_pending(self) -> None:
+        if self._hf_model is None and self._pending_source is not None:
+            source, self._pending_source = self._pending_source, None
+            self.load(source)
 
     @property
     def prompt_tokens(self) -> str:
@@ -378,14 +389,16 @@ class BioGpt(Pipe):
     def from_disk(
         self, path: Union[str, Path], *, exclude: Iterable[str] = SimpleFrozenList()
     ) -> "BioGpt":
-        """Load the weights written by to_disk, else those named by `model`.
+        """Point the component at the weights written by to_disk, else those named
+        by `model`. They load on first use, so a disabled component costs nothing.
 
         path (Union[str, Path]): The component's folder.
         exclude (Iterable[str]): Unused.
         RETURNS (BioGpt): The component.
         """
         folder = Path(path) / MODEL_DIR
-        self.load(folder if folder.exists() else self.model_name)
+        self._hf_model = self._tokenizer = None
+        self._pending_source = folder if folder.exists() else self.model_name
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
@@ -421,6 +434,7 @@ class BioGpt(Pipe):
                 file.parent.mkdir(parents=True, exist_ok=True)
                 file.write_bytes(data)
             self.from_disk(tmp)
+            self._load_pending()  # before the temporary folder goes
         return self
 
 

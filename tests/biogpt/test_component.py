@@ -214,6 +214,26 @@ def test_disk_round_trip_and_offline_load_in_a_fresh_process(make_nlp, tiny_biog
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
 
 
+def test_loaded_pipeline_reads_weights_on_first_use(make_nlp, tmp_path):
+    nlp = make_nlp(max_new_tokens=4)
+    expected = nlp(TEXTS[0])._.biogpt_text
+    nlp.disable_pipe("biogpt")
+    nlp.to_disk(tmp_path / "pipeline")
+    # Shipped disabled, as en_biolm ships it: loading costs no BioGPT weights.
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert "biogpt" in loaded.disabled
+    assert loaded.get_pipe("biogpt")._hf_model is None
+    # spaCy 3.8 merges `disable=` with the config's disabled list, and `enable=`
+    # means "only these" and clashes with it: enable_pipe or a config override
+    # switch BioGPT on.
+    enabled = spacy.load(tmp_path / "pipeline", config={"nlp": {"disabled": []}})
+    assert enabled.get_pipe("biogpt")._hf_model is None
+    assert enabled(TEXTS[0])._.biogpt_text == expected
+    assert enabled.get_pipe("biogpt")._hf_model is not None
+    loaded.enable_pipe("biogpt")
+    assert loaded(TEXTS[0])._.biogpt_text == expected
+
+
 def test_without_weights_the_model_is_loaded_by_name(make_nlp, tmp_path):
     nlp = make_nlp(max_new_tokens=4, serialize_weights=False)
     expected = nlp(TEXTS[0])._.biogpt_text
