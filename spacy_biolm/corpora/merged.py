@@ -13,16 +13,18 @@ In a config:
     mode = "dev"
 
 Train mode samples one epoch per call. A corpus is the set of docs with the same
-`doc._.biolm_source` (or, without one, the same file). By default corpus c is
-drawn with probability p_c ∝ n_c ** temperature (n_c: its number of docs), so
-with the default 0.5 a corpus 100 times larger is drawn only 10 times as often:
-small corpora (LINNAEUS, NCBI-disease) are not drowned by BC2GM's sentences.
-temperature=1 gives the plain concatenation, 0 equal shares; explicit `weights`
-(relative, per corpus name, 0 leaves a corpus out) replace the temperature. An
-epoch has `epoch_size` examples (default: as many as all corpora hold); a corpus
-drawn more often than it has docs is repeated in reshuffled passes, one drawn
-less often contributes a random subset that changes every epoch. The stream is
-shuffled with `seed` and the epoch number, so runs are reproducible.
+`doc._.biolm_source` (or, without one, the same file). Corpora are weighed by
+tokens, not documents, because their documents range from BC2GM's sentences to
+LINNAEUS's full texts: by default corpus c gets the share p_c ∝ n_c ** temperature
+of the epoch's tokens (n_c: its number of tokens). With the default 0.5 a corpus
+100 times larger gets only 10 times as many tokens, so small corpora (S800,
+NCBI-disease) are not drowned by large ones. temperature=1 gives each corpus its
+natural share, 0 equal shares; explicit `weights` (relative, per corpus name, 0
+leaves a corpus out) replace the temperature. An epoch holds `epoch_tokens` tokens
+(default: as many as all corpora hold). A corpus draws docs in reshuffled passes
+until its share is filled: a corpus with a larger share than its size is repeated,
+one with a smaller share contributes a random subset that changes every epoch. The
+stream is shuffled with `seed` and the epoch number, so runs are reproducible.
 
 With spaCy's `[training] max_epochs = -1` the reader is called every epoch and
 each epoch is a fresh sample; with `max_epochs >= 0` spaCy reads one sample once
@@ -59,7 +61,7 @@ def create_merged_reader(
     mode: str = "train",
     weights: Dict[str, float] = SimpleFrozenDict(),
     temperature: float = 0.5,
-    epoch_size: int = 0,
+    epoch_tokens: int = 0,
     seed: int = 0,
     limit: int = 0,
 ) -> "MergedCorpus":
@@ -69,10 +71,10 @@ def create_merged_reader(
         files) or glob patterns such as "corpus/*/train.spacy".
     mode (str): "train" (weighted, shuffled sample per call) or "dev" (every doc
         once, in order).
-    weights (Dict[str, float]): Relative sampling weight per corpus name; empty:
-        p ∝ n ** temperature. Must name every corpus if given.
+    weights (Dict[str, float]): Relative share of the tokens per corpus name; empty:
+        p ∝ n ** temperature (n: the corpus's tokens). Must name every corpus if given.
     temperature (float): Exponent of the default weights (0: equal, 1: by size).
-    epoch_size (int): Examples per call in train mode (0: all docs of all corpora).
+    epoch_tokens (int): Tokens per call in train mode (0: all tokens of all corpora).
     seed (int): Seed of the sampling and shuffling.
     limit (int): Yield at most this many examples per call (0: no limit).
     RETURNS (MergedCorpus): Callable `nlp -> Iterator[Example]`.
@@ -84,7 +86,7 @@ def create_merged_reader(
         mode=mode,
         weights=weights,
         temperature=temperature,
-        epoch_size=epoch_size,
+        epoch_tokens=epoch_tokens,
         seed=seed,
         limit=limit,
     )
@@ -97,7 +99,7 @@ class MergedCorpus:
     mode (str): "train" or "dev".
     weights (Mapping[str, float]): Relative weight per corpus name, or empty.
     temperature (float): Exponent of the default weights.
-    epoch_size (int): Examples per call in train mode (0: all docs).
+    epoch_tokens (int): Tokens per call in train mode (0: all tokens).
     seed (int): Seed of the sampling and shuffling.
     limit (int): At most this many examples per call (0: no limit).
     """
@@ -109,7 +111,7 @@ class MergedCorpus:
         mode: str = "train",
         weights: Mapping[str, float] = SimpleFrozenDict(),
         temperature: float = 0.5,
-        epoch_size: int = 0,
+        epoch_tokens: int = 0,
         seed: int = 0,
         limit: int = 0,
     ) -> None:
@@ -121,7 +123,7 @@ class MergedCorpus:
         self.mode = mode
         self.weights = dict(weights)
         self.temperature = temperature
-        self.epoch_size = epoch_size
+        self.epoch_tokens = epoch_tokens
         self.seed = seed
         self.limit = limit
         self.epoch = 0
@@ -142,17 +144,17 @@ class MergedCorpus:
             yield make_example(nlp, doc)
 
     def corpus_sizes(self, nlp: Language) -> Dict[str, int]:
-        """The number of docs per corpus name.
+        """The number of tokens per corpus name.
 
         nlp (Language): The pipeline whose vocab reads the docs.
-        RETURNS (Dict[str, int]): Corpus name -> docs.
+        RETURNS (Dict[str, int]): Corpus name -> tokens.
         """
-        return {name: len(docs) for name, docs in self._group(nlp).items()}
+        return {name: _tokens(docs) for name, docs in self._group(nlp).items()}
 
     def probabilities(self, sizes: Mapping[str, int]) -> Dict[str, float]:
         """The sampling probability of each corpus.
 
-        sizes (Mapping[str, int]): Corpus name -> number of docs.
+        sizes (Mapping[str, int]): Corpus name -> number of tokens.
         RETURNS (Dict[str, float]): Corpus name -> probability (summing to 1).
         """
         if self.weights:
@@ -187,7 +189,9 @@ class MergedCorpus:
     def _sample(self, nlp: Language) -> List[Doc]:
         rng = random.Random(f"{self.seed}-{self.epoch}")
         groups = self._group(nlp)
-        probabilities = self.probabilities({name: len(docs) for name, docs in groups.items()})
+        probabilities = self.probabilities({name: _tokens(docs) for name, docs in groups.items()})
+        budget = self.epoch_tokens or sum(_tokens(docs) for docs in groups.values())
+        sample: List[Doc] = []
         for name, probability in probabilities.items():
             if probability == 0:
                 warnings.warn(
@@ -196,39 +200,34 @@ class MergedCorpus:
                     ),
                     stacklevel=2,
                 )
-        size = self.epoch_size or sum(len(docs) for docs in groups.values())
-        sample: List[Doc] = []
-        for name, count in allocate(size, probabilities).items():
-            sample.extend(_draw(groups[name], count, rng))
+            sample.extend(draw(groups[name], probability * budget, rng))
         rng.shuffle(sample)
         return sample
 
 
-def allocate(size: int, probabilities: Mapping[str, float]) -> Dict[str, int]:
-    """Split `size` draws over corpora in proportion to their probabilities.
+def draw(docs: Sequence[Doc], tokens: float, rng: random.Random) -> List[Doc]:
+    """Docs in reshuffled passes until they hold at least `tokens` tokens.
 
-    Largest remainders round the shares, so the counts sum to `size` exactly.
-
-    size (int): The number of draws.
-    probabilities (Mapping[str, float]): Corpus name -> probability.
-    RETURNS (Dict[str, int]): Corpus name -> number of draws.
+    docs (Sequence[Doc]): The docs of one corpus.
+    tokens (float): The corpus's share of the epoch, in tokens.
+    rng (random.Random): The epoch's random generator.
+    RETURNS (List[Doc]): The drawn docs; the last one may overshoot the share.
     """
-    shares = {name: size * p for name, p in probabilities.items()}
-    counts = {name: int(share) for name, share in shares.items()}
-    by_remainder = sorted(shares, key=lambda name: (counts[name] - shares[name], name))
-    for name in by_remainder[: size - sum(counts.values())]:
-        counts[name] += 1
-    return counts
-
-
-def _draw(docs: List[Doc], count: int, rng: random.Random) -> List[Doc]:
-    # Whole reshuffled passes over the docs, then part of one more.
     drawn: List[Doc] = []
-    while len(drawn) < count:
+    total = 0
+    while total < tokens:
         order = list(docs)
         rng.shuffle(order)
-        drawn.extend(order[: count - len(drawn)])
+        for doc in order:
+            if total >= tokens:
+                break
+            drawn.append(doc)
+            total += len(doc)
     return drawn
+
+
+def _tokens(docs: Sequence[Doc]) -> int:
+    return sum(len(doc) for doc in docs)
 
 
 def find_spacy_files(paths: Sequence[Union[str, Path]]) -> List[Path]:

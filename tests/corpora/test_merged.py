@@ -1,3 +1,4 @@
+import random
 from collections import Counter
 from itertools import islice
 
@@ -14,7 +15,7 @@ from spacy_biolm.annotations import (
     get_annotated_labels,
     set_annotated_labels,
 )
-from spacy_biolm.corpora.merged import MergedCorpus, allocate, find_spacy_files
+from spacy_biolm.corpora.merged import MergedCorpus, draw, find_spacy_files
 
 # corpus name -> (number of docs, annotated labels); "" writes docs without a source
 CORPORA = {"big": (40, ["Gene"]), "small": (4, ["Species"]), "": (6, None)}
@@ -58,8 +59,9 @@ def test_find_spacy_files(corpus_dir):
 
 def test_default_weights_follow_the_temperature(corpus_dir, nlp):
     reader = MergedCorpus([str(corpus_dir)])
+    # sizes in tokens: every fixture doc has 5
     sizes = reader.corpus_sizes(nlp)
-    assert sizes == {"big": 40, "small": 4, str(corpus_dir / "plain" / "train.spacy"): 6}
+    assert sizes == {"big": 200, "small": 20, str(corpus_dir / "plain" / "train.spacy"): 30}
     p = reader.probabilities({"big": 400, "small": 4})
     assert p["big"] / p["small"] == pytest.approx(10.0)
     assert MergedCorpus([str(corpus_dir)], temperature=1.0).probabilities(
@@ -78,7 +80,8 @@ def test_explicit_weights_must_name_every_corpus(corpus_dir, nlp):
     reader = MergedCorpus([str(corpus_dir)], weights={"big": 1.0, "small": 3.0, plain: 0.0})
     with pytest.warns(UserWarning, match="W1021"):
         counts = Counter(corpus_of(eg) for eg in reader(nlp))
-    assert counts == {"big": 13, "small": 37}
+    # 250 tokens: a quarter (62.5) to big, three quarters (187.5) to small
+    assert counts == {"big": 13, "small": 38}
     with pytest.raises(ValueError, match="E1078"):
         MergedCorpus([str(corpus_dir)], weights={"big": -1.0})
     with pytest.raises(ValueError, match="E1078"):
@@ -87,23 +90,34 @@ def test_explicit_weights_must_name_every_corpus(corpus_dir, nlp):
         MergedCorpus([str(corpus_dir)], mode="test")
 
 
-def test_allocate_sums_exactly():
-    counts = allocate(10, {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
-    assert sum(counts.values()) == 10
-    assert sorted(counts.values()) == [3, 3, 4]
-    assert allocate(0, {"a": 1.0}) == {"a": 0}
+def tokens_by_corpus(examples):
+    counts = Counter()
+    for eg in examples:
+        counts[corpus_of(eg)] += len(eg.reference)
+    return counts
 
 
-def test_train_mode_upsamples_small_corpora(corpus_dir, nlp):
+def test_train_mode_shares_tokens_and_upsamples_small_corpora(corpus_dir, nlp):
     reader = MergedCorpus([str(corpus_dir / "*" / "train.spacy")], temperature=0.5)
     examples = list(reader(nlp))
-    assert len(examples) == 50  # one epoch: as many examples as docs
-    counts = Counter(corpus_of(eg) for eg in examples)
-    expected = allocate(50, reader.probabilities({"big": 40, "small": 4, "plain": 6}))
-    assert counts == expected
-    assert counts["small"] > 4  # upsampled, in whole passes over its 4 docs
-    small_texts = Counter(eg.reference.text for eg in examples if corpus_of(eg) == "small")
-    assert max(small_texts.values()) - min(small_texts.values()) <= 1
+    shares = reader.probabilities({"big": 200, "small": 20, "plain": 30})
+    for name, tokens in tokens_by_corpus(examples).items():
+        # each corpus fills its share of the 250 tokens, overshooting by < 1 doc
+        assert 0 <= tokens - shares[name] * 250 < 5, name
+    small = Counter(eg.reference.text for eg in examples if corpus_of(eg) == "small")
+    assert sum(small.values()) == 10  # 4 docs upsampled, in reshuffled passes
+    assert max(small.values()) - min(small.values()) <= 1
+
+
+def test_draw_fills_a_token_share_in_whole_passes(nlp):
+    docs = [nlp.make_doc(" ".join(["w"] * n)) for n in (1, 2, 3, 4)]  # 10 tokens
+    rng = random.Random(0)
+    assert draw(docs, 0, rng) == []
+    drawn = draw(docs, 25, rng)
+    assert sum(len(doc) for doc in drawn) >= 25
+    assert sum(len(doc) for doc in drawn[:-1]) < 25
+    # two whole passes (20 tokens) come first, each doc once per pass
+    assert sorted(map(len, drawn[:4])) == sorted(map(len, drawn[4:8])) == [1, 2, 3, 4]
 
 
 def test_train_mode_is_reproducible_and_reshuffled_per_epoch(corpus_dir, nlp):
@@ -121,9 +135,10 @@ def test_train_mode_is_reproducible_and_reshuffled_per_epoch(corpus_dir, nlp):
     assert len({text.split()[0] for text in epoch_0[:10]}) > 1
 
 
-def test_limit_and_epoch_size(corpus_dir, nlp):
+def test_limit_and_epoch_tokens(corpus_dir, nlp):
     assert len(list(MergedCorpus([str(corpus_dir)], limit=7)(nlp))) == 7
-    assert len(list(MergedCorpus([str(corpus_dir)], epoch_size=120)(nlp))) == 120
+    examples = list(MergedCorpus([str(corpus_dir)], epoch_tokens=600)(nlp))
+    assert 600 <= sum(len(eg.reference) for eg in examples) < 600 + 3 * 5
     assert len(list(MergedCorpus([str(corpus_dir)], mode="dev", limit=3)(nlp))) == 3
 
 
@@ -155,15 +170,20 @@ def test_examples_keep_the_reference_annotations(corpus_dir, nlp):
 def test_works_in_spacys_training_loop(corpus_dir, nlp, max_epochs):
     reader = MergedCorpus([str(corpus_dir)])
     batches = create_train_batches(
-        nlp, reader, lambda examples: minibatch(examples, size=10), max_epochs
+        nlp, reader, lambda examples: minibatch(examples, size=1000), max_epochs
     )
-    taken = list(islice(batches, 12))
-    epochs = [epoch for epoch, _ in taken]
-    assert epochs[:5] == [0] * 5 and epochs[5:10] == [1] * 5
-    first, second = ([eg.reference.text for eg in batch] for _, batch in taken[:6:5])
-    assert first != second
-    # streamed (-1): the reader draws a fresh sample per epoch; else spaCy reads once
-    assert reader.epoch == (3 if max_epochs == -1 else 1)
+    (epoch_0, first), (epoch_1, second) = islice(batches, 2)
+    assert (epoch_0, epoch_1) == (0, 1)
+    first_texts = sorted(eg.reference.text for eg in first)
+    second_texts = sorted(eg.reference.text for eg in second)
+    if max_epochs == -1:
+        # streamed: the reader is called every epoch and draws a fresh sample
+        assert reader.epoch == 2
+        assert first_texts != second_texts
+    else:
+        # spaCy reads the sample once and reshuffles it every epoch
+        assert reader.epoch == 1
+        assert first_texts == second_texts
 
 
 def test_resolves_from_a_config(corpus_dir):
