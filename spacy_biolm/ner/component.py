@@ -96,12 +96,14 @@ def _index_in_group(group: SpanGroup, span: Span) -> Optional[int]:
             low = middle + 1
         else:
             high = middle
-    for candidates in (range(low, len(group)), range(len(group))):
-        for i in candidates:
-            other = group[i]
-            if (other.start, other.end, other.label) == (span.start, span.end, span.label):
-                return i
-    return None
+    while low < len(group) and (group[low].start, group[low].end) == target:
+        if group[low].label == span.label:
+            return low
+        low += 1
+    key = (span.start, span.end, span.label)
+    return next(
+        (i for i, other in enumerate(group) if (other.start, other.end, other.label) == key), None
+    )
 
 
 @Language.factory(
@@ -137,7 +139,10 @@ def make_biolm_ner(
         entities in training data (`doc.ents` where a doc lacks it).
     ents_policy (Callable): Chooses the non-overlapping `doc.ents` among the
         predictions, e.g. `spacy-biolm.ents_by_score.v1`.
-    threshold (float): Drop predicted spans scored below this (0: keep all).
+    threshold (float): Drop predicted spans scored below this (0: keep every span
+        of the best tag paths). 0.5 drops spans whose tags are on average less likely
+        than not: where few training documents annotate a label, its softmax stays
+        near uniform on unfamiliar text and would otherwise yield guesses.
     scorer (Optional[Callable]): Usually `spacy-biolm.ner_scorer.v1`.
     RETURNS (BioLMEntityRecognizer): The component.
     """
@@ -185,7 +190,6 @@ class BioLMEntityRecognizer(TrainablePipe):
         """
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(Errors.E1023.format(threshold=threshold))
-        install_extensions()
         self.vocab = vocab
         self.model = model
         self.name = name
@@ -367,3 +371,6 @@ def _labels_in(examples: Iterable[Example], spans_key: str) -> Set[str]:
         found.update(span.label_ for span in entity_spans(example.reference, spans_key))
         found.update(get_annotated_labels(example.reference) or ())
     return found
+
+
+install_extensions()
