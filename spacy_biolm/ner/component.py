@@ -193,7 +193,10 @@ class BioLMEntityRecognizer(TrainablePipe):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg: Dict = {"labels": [], "spans_key": spans_key, "threshold": threshold}
+        # Labels and key are saved with the weights; the threshold is left to the
+        # config, so that it can be changed when a trained pipeline is loaded.
+        self.cfg: Dict = {"labels": [], "spans_key": spans_key}
+        self.threshold = threshold
         self.ents_policy = ents_policy if ents_policy is not None else make_ents_by_score()
         self.scorer = scorer
         for label in labels:
@@ -250,9 +253,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         scores (List[Floats2d]): The output of `predict`.
         """
         for doc, probs in zip(docs, scores):
-            entities = decode_entities(
-                self.model.ops.to_numpy(probs), threshold=self.cfg["threshold"]
-            )
+            entities = decode_entities(self.model.ops.to_numpy(probs), threshold=self.threshold)
             spans = [
                 Span(doc, int(start), int(end), label=self.labels[label])
                 for start, end, label in zip(entities.starts, entities.ends, entities.labels)

@@ -131,3 +131,15 @@ def test_empty_and_whitespace_docs(initialized_nlp, texts):
     assert initialized_nlp("").ents == ()
     losses = initialized_nlp.update([make_example(initialized_nlp, "", [])])
     assert losses["biolm_ner"] == 0.0
+
+
+def test_hidden_layer(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir, model={"hidden_width": 16})
+    example = make_example(nlp, "Aspirin induced hepatitis .", [("hepatitis", DISEASE)], [DISEASE])
+    optimizer = nlp.initialize(lambda: [example])
+    ner = nlp.get_pipe("biolm_ner")
+    assert ner.model.get_ref("output_layer").get_dim("nI") == 16
+    first = nlp.update([example], sgd=optimizer)["biolm_ner"]
+    for _ in range(5):
+        last = nlp.update([example], sgd=optimizer)["biolm_ner"]
+    assert last < first

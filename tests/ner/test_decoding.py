@@ -106,6 +106,14 @@ def test_decode_entities_scores_are_mean_tag_probabilities():
     assert entities.scores == pytest.approx([(0.7 + 0.8) / 2, (0.6 + 0.6) / 2])
 
 
+def test_decode_entities_uses_the_constrained_path():
+    # Token-wise argmax reads O I I, which holds no entity; the valid path O B I does.
+    probs = _probs([[0.8, 0.1, 0.1], [0.1, 0.35, 0.55], [0.1, 0.1, 0.8]])
+    entities = decode_entities(probs, threshold=0.0)
+    assert (entities.starts.tolist(), entities.ends.tolist()) == ([1], [3])
+    assert entities.scores == pytest.approx([(0.35 + 0.8) / 2])
+
+
 def test_decode_entities_threshold_drops_doubtful_spans():
     probs = numpy.asarray([[0.3, 0.4, 0.3], [0.05, 0.9, 0.05]], dtype="float32")
     assert decode_entities(probs, threshold=0.0).starts.tolist() == [0, 1]

@@ -89,19 +89,23 @@ def test_scores_are_probabilities(trained_nlp):
         assert group.attrs["scores"] == [span._.biolm_score for span in group]
 
 
-def test_threshold_trades_recall_for_precision(trained_nlp):
-    ner = trained_nlp.get_pipe("biolm_ner")
-    doc = trained_nlp.make_doc("Cisplatin induced hypotension in patients .")
-    doc = trained_nlp.get_pipe("biolm_transformer")(doc)
-    scores = ner.predict([doc])
-    counts = {}
+@pytest.fixture(scope="module")
+def counts_by_threshold(trained_dir):
+    """Predicted spans and their scores at thresholds set when loading."""
+    text = "Cisplatin induced hypotension in patients ."
+    found = {}
     for threshold in (0.0, 0.5, 1.0):
-        ner.cfg["threshold"] = threshold
-        ner.set_annotations([doc], scores)
-        counts[threshold] = len(doc.spans[SPANS_KEY])
-        assert all(span._.biolm_score >= threshold for span in doc.spans[SPANS_KEY])
-    ner.cfg["threshold"] = 0.5
-    assert counts[0.0] >= counts[0.5] > counts[1.0] == 0
+        config = {"components": {"biolm_ner": {"threshold": threshold}}}
+        doc = spacy.load(trained_dir, config=config)(text)
+        found[threshold] = [span._.biolm_score for span in doc.spans[SPANS_KEY]]
+    return found
+
+
+def test_threshold_trades_recall_for_precision(counts_by_threshold):
+    for threshold, scores in counts_by_threshold.items():
+        assert all(score >= threshold for score in scores)
+    sizes = {threshold: len(scores) for threshold, scores in counts_by_threshold.items()}
+    assert sizes[0.0] >= sizes[0.5] > sizes[1.0] == 0
 
 
 def test_entities_near_the_end_of_a_30000_character_document(trained_nlp):
