@@ -115,6 +115,7 @@ def _index_in_group(group: SpanGroup, span: Span) -> Optional[int]:
         "ents_p": 0.0,
         "ents_r": 0.0,
         "ents_per_type": None,
+        "ents_per_corpus": None,
     },
 )
 def make_biolm_ner(

@@ -6,7 +6,7 @@ from spacy.language import Language
 from spacy.util import registry
 
 from spacy_biolm.annotations import DEFAULT_LABELS
-from spacy_biolm.ner.component import BioLMEntityRecognizer, make_biolm_ner
+from spacy_biolm.ner.component import BioLMEntityRecognizer
 from spacy_biolm.ner.decoding import N_TAGS
 
 from .conftest import CHEMICAL, DISEASE, build_nlp, make_example
@@ -37,14 +37,17 @@ def test_factory_defaults(ner_bert_dir):
     assert nlp.config["components"]["biolm_ner"]["model"]["tok2vec"]["upstream"] == (
         "biolm_transformer"
     )
-    assert nlp.get_pipe_meta("biolm_ner").default_score_weights["ents_f"] == 1.0
-    assert make_biolm_ner.__name__ == "make_biolm_ner"
+    weights = nlp.get_pipe_meta("biolm_ner").default_score_weights
+    assert weights["ents_f"] == 1.0 and "ents_per_corpus" in weights
 
 
 def test_uninitialized_pipe_raises_a_clear_error(ner_bert_dir):
     nlp = build_nlp(ner_bert_dir)
-    with pytest.raises(ValueError, match=r"E1020.*not initialized"):
-        nlp.get_pipe("biolm_ner").predict([nlp.make_doc("Aspirin")])
+    ner = nlp.get_pipe("biolm_ner")
+    with pytest.raises(ValueError, match=r"E1020.*not initialized.*nlp.initialize"):
+        ner.predict([nlp.make_doc("Aspirin")])
+    with pytest.raises(ValueError, match="E1020"):
+        ner.update([make_example(nlp, "Aspirin", [("Aspirin", CHEMICAL)])])
 
 
 def test_empty_labels_raise_a_clear_error(ner_bert_dir):
