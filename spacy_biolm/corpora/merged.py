@@ -49,6 +49,7 @@ from spacy.util import SimpleFrozenDict, registry
 
 from ..annotations import SOURCE_ATTR
 from ..errors import Errors, Warnings
+from .chunking import chunk_doc
 from .reader import make_example
 
 MODES = ("train", "dev")
@@ -64,6 +65,8 @@ def create_merged_reader(
     epoch_tokens: int = 0,
     seed: int = 0,
     limit: int = 0,
+    max_doc_tokens: int = 0,
+    per_corpus_limit: int = 0,
 ) -> "MergedCorpus":
     """Read several .spacy files as one stream of Examples.
 
@@ -77,6 +80,11 @@ def create_merged_reader(
     epoch_tokens (int): Tokens per call in train mode (0: all tokens of all corpora).
     seed (int): Seed of the sampling and shuffling.
     limit (int): Yield at most this many examples per call (0: no limit).
+    max_doc_tokens (int): Train mode: cut longer docs into chunks of at most this
+        many tokens, never inside a gold mention (0: whole docs). Full texts in one
+        batch otherwise need gigabytes for backprop.
+    per_corpus_limit (int): Dev mode: only the first N docs of each corpus (0: all),
+        a cheaper evaluation that still covers every corpus.
     RETURNS (MergedCorpus): Callable `nlp -> Iterator[Example]`.
     """
     if isinstance(paths, str):
@@ -89,6 +97,8 @@ def create_merged_reader(
         epoch_tokens=epoch_tokens,
         seed=seed,
         limit=limit,
+        max_doc_tokens=max_doc_tokens,
+        per_corpus_limit=per_corpus_limit,
     )
 
 
@@ -102,6 +112,8 @@ class MergedCorpus:
     epoch_tokens (int): Tokens per call in train mode (0: all tokens).
     seed (int): Seed of the sampling and shuffling.
     limit (int): At most this many examples per call (0: no limit).
+    max_doc_tokens (int): Train mode: chunk longer docs (0: whole docs).
+    per_corpus_limit (int): Dev mode: first N docs of each corpus (0: all).
     """
 
     def __init__(
@@ -114,6 +126,8 @@ class MergedCorpus:
         epoch_tokens: int = 0,
         seed: int = 0,
         limit: int = 0,
+        max_doc_tokens: int = 0,
+        per_corpus_limit: int = 0,
     ) -> None:
         if mode not in MODES:
             raise ValueError(Errors.E1079.format(mode=mode))
@@ -126,6 +140,8 @@ class MergedCorpus:
         self.epoch_tokens = epoch_tokens
         self.seed = seed
         self.limit = limit
+        self.max_doc_tokens = max_doc_tokens
+        self.per_corpus_limit = per_corpus_limit
         self.epoch = 0
         self._docbins: Dict[Path, DocBin] = {}
 
@@ -136,7 +152,8 @@ class MergedCorpus:
         YIELDS (Example): Examples whose reference docs keep their user_data.
         """
         if self.mode == "dev":
-            docs = [doc for _, doc in self._read(nlp)]
+            limit = self.per_corpus_limit or None
+            docs = [doc for group in self._group(nlp).values() for doc in group[:limit]]
         else:
             docs = self._sample(nlp)
             self.epoch += 1
@@ -188,7 +205,10 @@ class MergedCorpus:
 
     def _sample(self, nlp: Language) -> List[Doc]:
         rng = random.Random(f"{self.seed}-{self.epoch}")
-        groups = self._group(nlp)
+        groups = {
+            name: [chunk for doc in docs for chunk in chunk_doc(doc, self.max_doc_tokens)]
+            for name, docs in self._group(nlp).items()
+        }
         probabilities = self.probabilities({name: _tokens(docs) for name, docs in groups.items()})
         budget = self.epoch_tokens or sum(_tokens(docs) for docs in groups.values())
         sample: List[Doc] = []
