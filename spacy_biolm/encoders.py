@@ -8,6 +8,7 @@ name is accepted (`from_pretrained(path)`).
 """
 
 import logging
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional
 
@@ -32,32 +33,46 @@ SEED_TEXT = (
 )
 
 
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+# Longest word prefix or "##" suffix considered as a vocabulary piece.
+MAX_PIECE_CHARS = 8
+
+
 def train_wordpiece_vocab(
     texts: Iterable[str], *, vocab_size: int, lowercase: bool = True
 ) -> List[str]:
-    """Train a WordPiece vocabulary on texts with the `tokenizers` library.
+    """Make a WordPiece vocabulary from text, deterministically.
+
+    Every character (alone and as "##" continuation) is in, so any text tokenizes;
+    the rest of the budget goes to the most frequent whole words, word prefixes and
+    "##" suffixes (ties broken by the string). `tokenizers`' own trainer gives a
+    different vocabulary in every process, which made tests and smoke runs differ.
 
     texts (Iterable[str]): Training text.
-    vocab_size (int): Target vocabulary size, special tokens included.
+    vocab_size (int): Most pieces, special tokens included.
     lowercase (bool): Whether the vocabulary is uncased (like BioLinkBERT).
     RETURNS (List[str]): The vocabulary, special tokens first, in id order.
     """
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    from tokenizers import normalizers, pre_tokenizers
 
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    norm = [normalizers.NFD(), normalizers.StripAccents()]
-    if lowercase:
-        norm.insert(0, normalizers.Lowercase())
-    tokenizer.normalizer = normalizers.Sequence(norm)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(
-        vocab_size=vocab_size,
-        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
-        min_frequency=1,
-    )
-    tokenizer.train_from_iterator(texts, trainer=trainer)
-    vocab = tokenizer.get_vocab()
-    return sorted(vocab, key=vocab.__getitem__)
+    steps = [normalizers.NFD(), normalizers.StripAccents()]
+    normalizer = normalizers.Sequence([normalizers.Lowercase(), *steps] if lowercase else steps)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    words: Counter = Counter()
+    for text in texts:
+        normalized = normalizer.normalize_str(text)
+        words.update(word for word, _ in pre_tokenizer.pre_tokenize_str(normalized))
+    chars = sorted({char for word in words for char in word})
+    vocab = [*SPECIAL_TOKENS, *chars, *(f"##{char}" for char in chars)]
+    pieces: Counter = Counter()
+    for word, count in words.items():
+        pieces[word] += count
+        for k in range(2, min(len(word), MAX_PIECE_CHARS + 1)):
+            pieces[word[:k]] += count
+            pieces[f"##{word[-k:]}"] += count
+    known = set(vocab)
+    ranked = sorted((p for p in pieces if p not in known), key=lambda p: (-pieces[p], p))
+    return vocab + ranked[: max(0, vocab_size - len(vocab))]
 
 
 def build_random_bert(
