@@ -35,21 +35,16 @@ from transformers import BioGptForCausalLM, BioGptTokenizer
 
 from spacy_biolm.biogpt import tasks
 from spacy_biolm.biogpt.random_model import build_random_biogpt
+from spacy_biolm.corpora.pubtator import read_pubtator
+from spacy_biolm.corpora.source import InvalidRecords
 
 BIOGPT_SHAPE = {"hidden_size": 1024, "num_layers": 24, "num_heads": 16, "intermediate_size": 4096}
 SMALL_SHAPE = {"hidden_size": 64, "num_layers": 2, "num_heads": 2, "intermediate_size": 128}
 
 
 def read_pubtator_texts(path: Path) -> List[str]:
-    """Title + abstract of each document of a PubTator file."""
-    texts: List[str] = []
-    title = ""
-    for line in path.read_text(encoding="utf8").splitlines():
-        if "|t|" in line[:20]:
-            title = line.split("|t|", 1)[1]
-        elif "|a|" in line[:20]:
-            texts.append(f"{title} {line.split('|a|', 1)[1]}")
-    return texts
+    """Title + abstract of each document of a PubTator file (the project's reader)."""
+    return [doc.text for doc in read_pubtator(path, InvalidRecords())]
 
 
 def one_by_one(model_dir: Path, new_tokens: int) -> Callable[[List[str]], List[str]]:

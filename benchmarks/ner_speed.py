@@ -28,21 +28,16 @@ import spacy
 import torch
 
 from spacy_biolm.annotations import DEFAULT_LABELS
+from spacy_biolm.corpora.pubtator import read_pubtator
+from spacy_biolm.corpora.source import InvalidRecords
 from spacy_biolm.encoders import build_random_bert
 
 VOCAB_SIZE = 28_895
 
 
 def read_pubtator_texts(path: Path) -> List[str]:
-    """Title + abstract of each document of a PubTator file."""
-    texts: List[str] = []
-    title = ""
-    for line in path.read_text(encoding="utf8").splitlines():
-        if "|t|" in line[:20]:
-            title = line.split("|t|", 1)[1]
-        elif "|a|" in line[:20]:
-            texts.append(f"{title} {line.split('|a|', 1)[1]}")
-    return texts
+    """Title + abstract of each document of a PubTator file (the project's reader)."""
+    return [doc.text for doc in read_pubtator(path, InvalidRecords())]
 
 
 def build_encoder(out: Path, texts: List[str], *, small: bool) -> Path:
