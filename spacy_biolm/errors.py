@@ -42,7 +42,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W1041 = (
         "Component '{name}' writes its weights in {dtype}, the dtype they run in, which "
         "loses precision for good. To keep float32 weights in the package, save from a "
-        "pipeline loaded with the component's dtype = \"float32\"."
+        'pipeline loaded with the component\'s dtype = "float32".'
     )
 
 
@@ -233,8 +233,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "which the biogpt component does not support."
     )
     E1133 = (
-        "max_new_tokens ({max_new_tokens}) and batch_size ({batch_size}) must both be "
-        "at least 1."
+        "max_new_tokens ({max_new_tokens}) and batch_size ({batch_size}) must both be at least 1."
     )
     E1134 = (
         "generation_config sets num_return_sequences; the component keeps one output "
