@@ -1,0 +1,1 @@
+"""Tests of spacy_biolm.biogpt."""
