@@ -8,7 +8,9 @@ size (28,895 pieces). Random weights cost exactly what trained ones cost.
                    documents longer than 512 pieces are cut into 512-piece chunks
   hf pipeline      transformers' token-classification pipeline (stride for long docs)
   spacy stock      spaCy's `transformer` (strided spans) + built-in `ner`
-  spacy-biolm      `biolm_transformer` + `biolm_ner` (this project)
+  spacy-biolm      `biolm_transformer` + `biolm_ner` (this project): windows run
+                   through the encoder in length groups (little padding)
+  ... no groups    the same, one padded encoder call per batch, as spacy-transformers
 
 Every contestant sees every token (no truncation). Usage:
 
@@ -22,7 +24,7 @@ import platform
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import spacy
 import torch
@@ -142,11 +144,12 @@ def stock_spacy(encoder: Path) -> spacy.Language:
     return nlp
 
 
-def biolm_spacy(encoder: Path) -> spacy.Language:
+def biolm_spacy(encoder: Path, group_overhead: Optional[int] = None) -> spacy.Language:
     nlp = spacy.blank(
         "en", config={"nlp": {"tokenizer": {"@tokenizers": "spacy-biolm.Tokenizer.v1"}}}
     )
-    nlp.add_pipe("biolm_transformer", config={"model": {"name": str(encoder)}})
+    model = {"name": str(encoder), "group_overhead": group_overhead}
+    nlp.add_pipe("biolm_transformer", config={"model": model})
     nlp.add_pipe("biolm_ner")
     return nlp
 
@@ -186,6 +189,9 @@ def main() -> None:
         ),
         "spacy-biolm (biolm_transformer + biolm_ner)": spacy_pipeline(
             _initialize(biolm_spacy(encoder), texts), args.batch_size
+        ),
+        "spacy-biolm, no length groups (one padded call)": spacy_pipeline(
+            _initialize(biolm_spacy(encoder, group_overhead=10**9), texts), args.batch_size
         ),
     }
     seconds = {name: time_it(run, texts, args.repeats) for name, run in contestants.items()}

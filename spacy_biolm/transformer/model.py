@@ -1,7 +1,7 @@
 """The transformer architecture: spacy-transformers' TransformerModel whose window
 getter knows the encoder's wordpiece limit."""
 
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -10,6 +10,7 @@ from spacy_transformers.layers import TransformerModel
 from thinc.api import Model
 
 from ..errors import Errors
+from .grouping import grouped_forward
 
 MIN_MAX_LENGTH = 8
 
@@ -23,6 +24,8 @@ def build_transformer_model(
     mixed_precision: bool = False,
     grad_scaler_config: dict = {},  # noqa: B006  (thinc's own signature)
     max_length: int = 512,
+    group_overhead: Optional[int] = None,
+    group_max_pieces: int = 16384,
 ) -> Model[List[Doc], FullTransformerBatch]:
     """A Hugging Face encoder fed windows that never exceed its input limit.
 
@@ -36,6 +39,10 @@ def build_transformer_model(
     grad_scaler_config (dict): Gradient scaling settings under mixed precision.
     max_length (int): Most wordpieces per window, special tokens included; capped by
         the encoder's position embeddings. BioLinkBERT's tokenizer sets no limit.
+    group_overhead (Optional[int]): At inference, windows are sorted by length and
+        grouped to minimise padding plus this cost per encoder call, in wordpieces.
+        None: 16 on CPU, 2048 on GPU. A very large value gives one call per batch.
+    group_max_pieces (int): Most padded wordpieces in one encoder call (memory bound).
     RETURNS (Model[List[Doc], FullTransformerBatch]): The transformer model.
     """
     if max_length < MIN_MAX_LENGTH:
@@ -50,6 +57,11 @@ def build_transformer_model(
         mixed_precision,
         grad_scaler_config,
     )
+    # Inference runs windows grouped by length (see grouping.py); training keeps
+    # spacy-transformers' forward.
+    model._func = grouped_forward
+    model.attrs["group_overhead"] = group_overhead
+    model.attrs["group_max_pieces"] = group_max_pieces
     if hasattr(get_spans, "bind"):
         get_spans.bind(model, max_length)
     return model
