@@ -131,3 +131,73 @@ def evaluate_cli(
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(table, encoding="utf8")
         msg.good(f"Wrote {markdown}")
+
+
+def compare_markdown(
+    ours: Dict[str, Any], baseline: Dict[str, Any], names=("ours", "baseline")
+) -> str:
+    """Per corpus and type, P / R / F of two evaluations side by side, with ΔF and
+    the mean F over the rows both share (each corpus/type row weighs the same)."""
+    a, b = names
+    lines = [
+        f"### {a} vs {b} ({ours['split']} splits)",
+        "",
+        f"| corpus | type | {b} P / R / F | {a} P / R / F | ΔF |",
+        "|---|---|---|---|---:|",
+    ]
+    pairs = []
+    for corpus, res in ours["corpora"].items():
+        base = baseline["corpora"].get(corpus)
+        rows = [("all", res, base)] + [
+            (label, prf, (base or {}).get("ents_per_type", {}).get(label))
+            for label, prf in sorted((res.get("ents_per_type") or {}).items())
+        ]
+        for label, mine, theirs in rows:
+            mine_f = _get(mine, "f")
+            theirs_f = _get(theirs, "f")
+            delta = "-"
+            if mine_f is not None and theirs_f is not None:
+                delta = f"{100 * (mine_f - theirs_f):+.1f}"
+                if label != "all":
+                    pairs.append((mine_f, theirs_f))
+            lines.append(f"| {corpus} | {label} | {_prf(theirs)} | {_prf(mine)} | {delta} |")
+    if pairs:
+        mean_a = sum(p[0] for p in pairs) / len(pairs)
+        mean_b = sum(p[1] for p in pairs) / len(pairs)
+        lines.append(
+            f"| mean of {len(pairs)} corpus/type rows | | F {_cell(mean_b)} | F {_cell(mean_a)} "
+            f"| {100 * (mean_a - mean_b):+.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _get(prf: Optional[Dict[str, Any]], key: str) -> Optional[float]:
+    if not prf:
+        return None
+    return prf.get(f"ents_{key}", prf.get(key))
+
+
+def _prf(prf: Optional[Dict[str, Any]]) -> str:
+    return " / ".join(_cell(_get(prf, key)) for key in "prf")
+
+
+@app.command("compare")
+def compare_cli(
+    ours: Path = typer.Argument(..., help="metrics JSON written by `evaluate`."),
+    baseline: Path = typer.Argument(..., help="metrics JSON of the pipeline to compare with."),
+    markdown: Optional[Path] = typer.Option(None, help="Write the markdown table here."),
+    names: str = typer.Option("biolm_ner,spaCy ner", help="Column names: ours,baseline."),
+) -> None:
+    """Two evaluations side by side, per corpus and type, with ΔF."""
+    from wasabi import msg
+
+    for path in (ours, baseline):
+        if not path.exists():
+            msg.fail(f"{path} does not exist: run the evaluate command that writes it.", exits=1)
+    first, second = (part.strip() for part in names.split(",", 1))
+    table = compare_markdown(srsly.read_json(ours), srsly.read_json(baseline), (first, second))
+    print(table)
+    if markdown:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(table, encoding="utf8")
+        msg.good(f"Wrote {markdown}")
