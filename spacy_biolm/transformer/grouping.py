@@ -114,9 +114,11 @@ def run_grouped(encoder: Model, wordpieces: WordpieceBatch, *, overhead: int, ma
     for rows in groups:
         longest = max(wordpieces.lengths[i] for i in rows)
         outputs.append(encoder.predict(_select(wordpieces, rows, longest)))
+        if len(outputs) == 1 and any(
+            outputs[0].get(key) is not None for key in outputs[0] if key not in _KNOWN
+        ):
+            return encoder.predict(wordpieces)
     first = outputs[0]
-    if any(first.get(key) is not None for key in first if key not in _KNOWN):
-        return encoder.predict(wordpieces)
     fields: Dict[str, Any] = {}
     for key in first:
         parts = [out[key] for out in outputs]

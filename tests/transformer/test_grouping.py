@@ -141,3 +141,15 @@ def test_training_keeps_one_call(tiny_bert_dir):
     docs = [nlp.make_doc(text) for text in TEXTS if text]
     nlp.get_pipe("biolm_transformer").model.begin_update(docs)
     assert len(calls) == 1
+
+
+def test_outputs_it_cannot_reassemble_fall_back_to_one_call(tiny_bert_dir):
+    grouped, single = _twins(tiny_bert_dir, transformer_config={"output_attentions": True})
+    calls = _encoder_calls(grouped)
+    docs = [grouped.make_doc(text) for text in TEXTS]
+    out_a = grouped.get_pipe("biolm_transformer").model.predict(docs)
+    out_b = single.get_pipe("biolm_transformer").model.predict(docs)
+    assert calls[-1] == tuple(out_b.wordpieces.input_ids.shape)  # the whole batch, once more
+    assert len(calls) == 2  # the first group, then the fallback
+    for x, y in zip(out_a.model_output["attentions"], out_b.model_output["attentions"]):
+        numpy.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)
