@@ -112,8 +112,20 @@ def main() -> None:
     n_prompt = sum(len(ids) for ids in tokenizer(texts)["input_ids"])
     n_new = len(texts) * args.new_tokens
 
+    device = f"CPU, {args.threads} threads ({platform.processor() or platform.machine()})"
+    print(f"{len(texts)} abstracts, {n_prompt:,} prompt tokens, {args.new_tokens} new tokens each")
+    print(f"{device}; model: {model_dir}\n")
+    print("| run | seconds | generated tokens/s | × one-by-one | same text as one-by-one |")
+    print("|---|---:|---:|---:|---|", flush=True)
+
+    def row(name: str, seconds: float, same: bool) -> None:
+        # Each row as soon as it is measured: the full-size run takes many minutes.
+        speedup = reference_seconds / seconds
+        line = f"| {name} | {seconds:.2f} | {n_new / seconds:,.1f} | {speedup:.2f} | {same} |"
+        print(line, flush=True)
+
     reference_seconds, reference = time_it(one_by_one(model_dir, args.new_tokens), texts)
-    rows = [("one-by-one `model.generate`", reference_seconds, True)]
+    row("one-by-one `model.generate`", reference_seconds, True)
     nlp = spacy.blank("en")
     nlp.add_pipe(
         "biogpt",
@@ -126,16 +138,7 @@ def main() -> None:
     nlp.initialize()
     for batch_size in args.batch_sizes:
         seconds, outputs = time_it(component(nlp, batch_size), texts)
-        rows.append((f"biogpt component, batch {batch_size}", seconds, outputs == reference))
-
-    device = f"CPU, {args.threads} threads ({platform.processor() or platform.machine()})"
-    print(f"{len(texts)} abstracts, {n_prompt:,} prompt tokens, {args.new_tokens} new tokens each")
-    print(f"{device}; model: {model_dir}\n")
-    print("| run | seconds | generated tokens/s | × one-by-one | same text as one-by-one |")
-    print("|---|---:|---:|---:|---|")
-    for name, seconds, same in rows:
-        speedup = reference_seconds / seconds
-        print(f"| {name} | {seconds:.2f} | {n_new / seconds:,.1f} | {speedup:.2f} | {same} |")
+        row(f"biogpt component, batch {batch_size}", seconds, outputs == reference)
 
 
 if __name__ == "__main__":
