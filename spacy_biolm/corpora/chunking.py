@@ -8,12 +8,21 @@ keeps memory flat and the context each window sees unchanged; evaluation and
 inference still run on whole documents.
 """
 
+import logging
 from typing import List
 
 import numpy
 from spacy.tokens import Doc, Span
 
-from ..annotations import SOURCE_ATTR, SPANS_KEY, get_annotated_labels, set_annotated_labels
+from ..annotations import (
+    SOURCE_ATTR,
+    SPANS_KEY,
+    get_annotated_labels,
+    has_annotation_status,
+    set_annotated_labels,
+)
+
+logger = logging.getLogger("spacy_biolm")
 
 SENTENCE_END = frozenset([".", "!", "?"])
 
@@ -21,10 +30,15 @@ SENTENCE_END = frozenset([".", "!", "?"])
 def chunk_doc(doc: Doc, max_tokens: int) -> List[Doc]:
     """Split a gold document into chunks of at most max_tokens tokens.
 
-    Cuts fall preferably after a sentence-final token, never inside a gold span
-    (`doc.spans[SPANS_KEY]` or `doc.ents`) unless a single span is longer than
-    max_tokens. Each chunk keeps its gold spans, entities, annotated labels and
-    source corpus.
+    A cut never falls inside a gold span (`doc.spans[SPANS_KEY]` or `doc.ents`), so
+    every gold mention is in exactly one chunk, whole. Cuts fall preferably after a
+    sentence-final token in the second half of the window, else at the latest cut
+    the window allows. Where every cut the window allows would split a mention (one
+    mention, or a chain of overlapping ones, longer than max_tokens), the chunk is
+    extended to the first cut that splits none: such a chunk is longer than
+    max_tokens (logged), because dropping or cutting the mention while its label
+    stays annotated would teach its tokens as not an entity. Each chunk keeps its
+    gold spans, entities, annotated labels (or their absence) and source corpus.
 
     doc (Doc): A reference document.
     max_tokens (int): The longest chunk; 0 or a doc that fits: the doc itself.
@@ -47,17 +61,26 @@ def _cut_points(doc: Doc, max_tokens: int) -> List[int]:
     cuts = [0]
     while n_tokens - cuts[-1] > max_tokens:
         start = cuts[-1]
-        # Search the second half of the window: chunks stay at least half full.
-        candidates = numpy.arange(start + max(1, max_tokens // 2), start + max_tokens + 1)
+        candidates = numpy.arange(start + 1, start + max_tokens + 1)
         free = candidates[~inside[candidates]]
-        preferred = free[sentence_end[free]]
+        # A sentence end in the second half keeps chunks at least half full.
+        preferred = free[sentence_end[free] & (free >= start + max_tokens // 2)]
         if len(preferred):
             cuts.append(int(preferred[-1]))
         elif len(free):
             cuts.append(int(free[-1]))
-        else:  # one gold span longer than the window: cut it rather than fail
-            cuts.append(int(candidates[-1]))
-    cuts.append(n_tokens)
+        else:
+            # inside[n_tokens] is False: a free cut always exists further on.
+            end = start + max_tokens + int(numpy.argmin(inside[start + max_tokens :]))
+            logger.info(
+                "Kept a chunk of %d tokens (max %d) whole: gold mentions span it (doc '%s')",
+                end - start,
+                max_tokens,
+                doc.text[:40],
+            )
+            cuts.append(end)
+    if cuts[-1] < n_tokens:  # an oversize chunk may have reached the end
+        cuts.append(n_tokens)
     return cuts
 
 
@@ -69,6 +92,7 @@ def _chunk(doc: Doc, start: int, end: int) -> Doc:
             for span in doc.spans[SPANS_KEY]
             if span.start >= start and span.end <= end
         ]
-    set_annotated_labels(chunk, get_annotated_labels(doc))
+    if has_annotation_status(doc):  # an unknown status must stay unknown, not "all"
+        set_annotated_labels(chunk, get_annotated_labels(doc))
     chunk._.set(SOURCE_ATTR, doc._.get(SOURCE_ATTR))
     return chunk

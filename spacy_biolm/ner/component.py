@@ -14,16 +14,22 @@ from spacy.vocab import Vocab
 from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d, Floats3d
 
-from ..annotations import DEFAULT_LABELS, SPANS_KEY, get_annotated_labels
+from ..annotations import (
+    DEFAULT_LABELS,
+    SPANS_KEY,
+    AnnotationStatusCheck,
+    get_annotated_labels,
+)
 from ..errors import Errors, Warnings
 from .decoding import MIN_PROB, N_TAGS, EntsPolicy, decode_entities, make_ents_by_score
 from .gold import entity_spans, make_targets
 from .scorer import score_entities
 
 SCORE_ATTR = "biolm_score"
-# SpanGroup.attrs key of the span scores, a list of floats parallel to the spans
-# (spaCy's spancat uses the same key).
-SCORES_ATTR = "scores"
+# SpanGroup.attrs key of the span scores: {"start end label": score}. Keyed, not a
+# list parallel to the spans (spancat's attrs["scores"]), so that a user who
+# filters, appends to or reorders the group cannot shift a score onto another span.
+SCORES_ATTR = "biolm_scores"
 N_SAMPLE_DOCS = 10
 
 DEFAULT_CONFIG_STR = f"""
@@ -61,49 +67,40 @@ def install_extensions() -> None:
         Span.set_extension(SCORE_ATTR, getter=get_span_score)
 
 
+def score_key(start: int, end: int, label: str) -> str:
+    """The key of a span's score in `SpanGroup.attrs[SCORES_ATTR]`: a string, so
+    that msgpack (Doc.to_bytes, DocBin, nlp.pipe(n_process=...)) keeps the dict.
+
+    start (int): The span's first token.
+    end (int): The span's end token (exclusive).
+    label (str): The span's label.
+    RETURNS (str): "start end label".
+    """
+    return f"{start} {end} {label}"
+
+
 def get_span_score(span: Span) -> Optional[float]:
-    """The score `biolm_ner` gave a span, read from the scored span group holding it.
+    """The score `biolm_ner` gave a span, read from the scored span groups.
 
     Span extension values are kept in `doc.user_data` under the span's character
     offsets only, so two labels on the same text would collide, and DocBin drops them
-    unless it stores user data. The scores live instead in the span group's attrs
-    (a list of floats), which Doc.to_bytes, DocBin and nlp.pipe(n_process=...) keep.
+    unless it stores user data. The scores live instead in the span group's attrs,
+    keyed by start, end and label, which Doc.to_bytes, DocBin and
+    nlp.pipe(n_process=...) keep and which editing the group's spans leaves valid.
+    `doc.spans[key] = [...]` makes a new group without attrs: keep the scores with
+    `SpanGroup(doc, name=key, spans=[...], attrs=old_group.attrs)`.
 
     span (Span): Any span, e.g. from `doc.ents` or `doc.spans["biolm_ents"]`.
-    RETURNS (Optional[float]): The score in [0, 1], or None if no scored group holds
-        a span with the same start, end and label.
+    RETURNS (Optional[float]): The score in [0, 1], or None if no scored group has
+        a score for a span with the same start, end and label.
     """
     doc = span.doc
-    for key in sorted(doc.spans, key=lambda key: key != SPANS_KEY):
-        group = doc.spans[key]
-        scores = group.attrs.get(SCORES_ATTR)
-        if scores is None:
-            continue
-        index = _index_in_group(group, span)
-        if index is not None:
-            return float(scores[index])
+    key = score_key(span.start, span.end, span.label_)
+    for name in sorted(doc.spans, key=lambda name: name != SPANS_KEY):
+        scores = doc.spans[name].attrs.get(SCORES_ATTR)
+        if isinstance(scores, dict) and key in scores:
+            return float(scores[key])
     return None
-
-
-def _index_in_group(group: SpanGroup, span: Span) -> Optional[int]:
-    """Where `span` (same start, end, label) is in `group`: a binary search, as
-    biolm_ner writes groups sorted by (start, end); a scan if the group was edited."""
-    target = (span.start, span.end)
-    low, high = 0, len(group)
-    while low < high:
-        middle = (low + high) // 2
-        if (group[middle].start, group[middle].end) < target:
-            low = middle + 1
-        else:
-            high = middle
-    while low < len(group) and (group[low].start, group[low].end) == target:
-        if group[low].label == span.label:
-            return low
-        low += 1
-    key = (span.start, span.end, span.label)
-    return next(
-        (i for i, other in enumerate(group) if (other.start, other.end, other.label) == key), None
-    )
 
 
 @Language.factory(
@@ -200,6 +197,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         self.threshold = threshold
         self.ents_policy = ents_policy if ents_policy is not None else make_ents_by_score()
         self.scorer = scorer
+        self._status_check = AnnotationStatusCheck(f"biolm_ner '{name}'")
         for label in labels:
             self.add_label(label)
 
@@ -260,8 +258,12 @@ class BioLMEntityRecognizer(TrainablePipe):
                 for start, end, label in zip(entities.starts, entities.ends, entities.labels)
             ]
             span_scores = [float(score) for score in entities.scores]
+            keyed = {
+                score_key(span.start, span.end, span.label_): score
+                for span, score in zip(spans, span_scores)
+            }
             doc.spans[self.key] = SpanGroup(
-                doc, name=self.key, attrs={SCORES_ATTR: span_scores}, spans=spans
+                doc, name=self.key, attrs={SCORES_ATTR: keyed}, spans=spans
             )
             doc.ents = self.ents_policy(spans, span_scores)
 
@@ -303,7 +305,8 @@ class BioLMEntityRecognizer(TrainablePipe):
     ) -> Tuple[float, List[Floats2d]]:
         """Cross-entropy of each label's B/I/O softmax, masked where the reference
         does not annotate the label (see `gold.make_targets`), averaged over the
-        batch's tokens.
+        batch's tokens. A reference whose annotation status is unknown counts as
+        annotated for every label, after a warning (once per component).
 
         examples (Iterable[Example]): The batch.
         scores (List[Floats2d]): The model's probabilities for the predicted docs.
@@ -312,6 +315,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         """
         examples = list(examples)
         validate_examples(examples, "BioLMEntityRecognizer.get_loss")
+        self._status_check([example.reference for example in examples])
         ops = self.model.ops
         targets = [make_targets(eg, self.labels, spans_key=self.key) for eg in examples]
         tags = numpy.concatenate([target.tags for target in targets])
@@ -359,7 +363,9 @@ class BioLMEntityRecognizer(TrainablePipe):
             warning = Warnings.W1010.format(labels=unknown, name=self.name, known=self.labels)
             warnings.warn(warning, stacklevel=2)
         self.model.get_ref("output_layer").set_dim("nO", len(self.labels) * N_TAGS)
-        self.model.initialize(X=[eg.predicted for eg in islice(get_examples(), N_SAMPLE_DOCS)])
+        sample = list(islice(get_examples(), N_SAMPLE_DOCS))
+        self._status_check([eg.reference for eg in sample])
+        self.model.initialize(X=[eg.predicted for eg in sample])
 
     def _require_initialized(self) -> None:
         if not self.is_initialized:

@@ -3,7 +3,8 @@
 A cell (token, label) of the mask is False where the reference says nothing about
 that label at that token, so the loss must not push it anywhere:
 - the whole column of a label the document's corpus does not annotate
-  (`doc._.annotated_labels`);
+  (`doc._.annotated_labels`; a doc of unknown status counts as annotating every
+  label, and `biolm_ner` warns about it: see `annotations.py`);
 - tokens of a gold span that does not align to the predicted tokenization;
 - tokens of a gold span dropped because it overlaps a longer span of its label
   (B/I/O cannot encode both), except where the kept span covers them;

@@ -3,10 +3,12 @@
 A document is scored only on the labels its reference annotates
 (`doc._.annotated_labels`): a chemical predicted in an NCBI-disease abstract is
 neither a true nor a false positive, because nobody looked for chemicals there.
-Matches are strict: same label, same character offsets.
+A reference whose annotation status is unknown is scored on every label, with a
+warning (once per scorer). Matches are strict: same label, same character offsets.
 """
 
 from collections import defaultdict
+from functools import partial
 from typing import Any, Callable, Container, Dict, Iterable, Optional, Sequence, Set, Tuple
 
 from spacy.scorer import PRFScore
@@ -14,19 +16,30 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 
-from ..annotations import SOURCE_ATTR, SPANS_KEY, get_annotated_labels, install_extensions
+from ..annotations import (
+    SOURCE_ATTR,
+    SPANS_KEY,
+    AnnotationStatusCheck,
+    get_annotated_labels,
+    install_extensions,
+)
 from .gold import entity_spans
 
 Entity = Tuple[str, int, int]
+SCORER_NAME = "spacy-biolm.ner_scorer.v1"
+# The status check of score_entities when called directly: once per process.
+_DEFAULT_STATUS_CHECK = AnnotationStatusCheck(SCORER_NAME)
 
 
-@registry.scorers("spacy-biolm.ner_scorer.v1")
+@registry.scorers(SCORER_NAME)
 def make_ner_scorer() -> Callable[..., Dict[str, Any]]:
     """The scorer of `biolm_ner`, also usable for any pipeline writing doc.ents.
 
-    RETURNS (Callable[..., Dict[str, Any]]): `score_entities`.
+    RETURNS (Callable[..., Dict[str, Any]]): `score_entities`, with a status check
+        of its own, so that each scorer warns once about references of unknown
+        annotation status.
     """
-    return score_entities
+    return partial(score_entities, status_check=AnnotationStatusCheck(SCORER_NAME))
 
 
 def score_entities(
@@ -34,6 +47,7 @@ def score_entities(
     *,
     spans_key: str = SPANS_KEY,
     labels: Optional[Sequence[str]] = None,
+    status_check: Optional[AnnotationStatusCheck] = None,
     **cfg: Any,
 ) -> Dict[str, Any]:
     """Precision, recall and F-score of entities, overall, per type and per corpus.
@@ -45,12 +59,17 @@ def score_entities(
     spans_key (str): The span group holding the entities.
     labels (Optional[Sequence[str]]): Score only these labels (a pipe passes its own);
         None for every label.
+    status_check (Optional[AnnotationStatusCheck]): Warns (once) about references
+        whose annotation status is unknown; None: one check for the whole process.
     cfg (Any): Other settings of the component, ignored.
     RETURNS (Dict[str, Any]): ents_p, ents_r, ents_f (None when nothing was scored),
         ents_per_type {label: {p, r, f}} and ents_per_corpus {source: {p, r, f,
         per_type}} over the references' `doc._.biolm_source`.
     """
     install_extensions()
+    examples = list(examples)
+    check = status_check if status_check is not None else _DEFAULT_STATUS_CHECK
+    check([example.reference for example in examples])
     total = PRFScore()
     per_type: Dict[str, PRFScore] = defaultdict(PRFScore)
     per_corpus: Dict[str, PRFScore] = defaultdict(PRFScore)

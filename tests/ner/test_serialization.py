@@ -88,8 +88,8 @@ def test_score_lookup_survives_an_edited_group(trained_nlp):
     before = {(s.start, s.end, s.label_): s._.biolm_score for s in doc.spans[SPANS_KEY]}
     assert len(before) > 1
     spans = list(doc.spans[SPANS_KEY])[::-1]
-    scores = [before[(s.start, s.end, s.label_)] for s in spans]
-    doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans, attrs={"scores": scores})
+    attrs = doc.spans[SPANS_KEY].attrs
+    doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans, attrs=attrs)
     assert {(s.start, s.end, s.label_): s._.biolm_score for s in spans} == before
     assert Span(doc, 0, 1, label="CellLine")._.biolm_score is None
 

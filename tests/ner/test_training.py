@@ -4,6 +4,7 @@ import pytest
 import spacy
 
 from spacy_biolm.annotations import SPANS_KEY
+from spacy_biolm.ner.component import SCORES_ATTR, score_key
 
 from .conftest import CHEMICAL, DISEASE, GENE, TRAIN_DATA, make_example
 
@@ -86,7 +87,8 @@ def test_scores_are_probabilities(trained_nlp):
         assert spans
         assert all(0.0 <= span._.biolm_score <= 1.0 for span in spans)
         group = doc.spans[SPANS_KEY]
-        assert group.attrs["scores"] == [span._.biolm_score for span in group]
+        keyed = {score_key(s.start, s.end, s.label_): s._.biolm_score for s in group}
+        assert group.attrs[SCORES_ATTR] == keyed
 
 
 @pytest.fixture(scope="module")
