@@ -12,19 +12,22 @@ longest row, and the outputs are put back in order, padded with zeros, so that t
 rest of spacy-transformers (alignment, pooling, `doc._.trf_data`) is unchanged.
 `overhead` is the fixed cost of one encoder call in wordpieces: small on CPU, where
 compute scales with the pieces; large on GPU, where a call has launch costs and
-bigger batches are nearly free. Training keeps spacy-transformers' own forward.
+bigger batches are nearly free. Training runs the batch as one call.
+
+The grouping lives in the encoder layer, the `layers[0]` that spacy-transformers'
+own forward calls once per batch with the tokenized windows: its forward, with its
+cache flush and memory logging, runs unchanged around it.
 """
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, cast
 
 import torch
-from spacy.tokens import Doc
-from spacy_transformers.align import get_alignment, get_alignment_via_offset_mapping
-from spacy_transformers.data_classes import FullTransformerBatch, WordpieceBatch
-from spacy_transformers.layers.transformer_model import TransformerModel, huggingface_tokenize
-from spacy_transformers.layers.transformer_model import forward as stock_forward
-from spacy_transformers.truncate import truncate_oversize_splits
-from thinc.api import Model
+from spacy_transformers.data_classes import WordpieceBatch
+from thinc.api import Model, PyTorchShim
+from thinc.layers.pytorchwrapper import forward as pytorch_forward
+from transformers.file_utils import ModelOutput
+
+from ..errors import Errors
 
 CPU_GROUP_OVERHEAD = 16
 GPU_GROUP_OVERHEAD = 2048
@@ -65,30 +68,66 @@ def plan_groups(lengths: Sequence[int], overhead: int, max_pieces: int) -> List[
     return groups
 
 
-def grouped_forward(model: TransformerModel, docs: List[Doc], is_train: bool):
-    """spacy-transformers' forward, with length-grouped encoder calls at inference."""
+def with_length_groups(
+    wrapper: Model[WordpieceBatch, ModelOutput], *, overhead: Optional[int], max_pieces: int
+) -> Model[WordpieceBatch, ModelOutput]:
+    """spacy-transformers' HF wrapper layer, grouping its rows by length at inference.
+
+    The new layer is the wrapper's twin: the same shim (holding the Hugging Face model
+    and tokenizer), convert functions and dims, so everything that reaches the model
+    through `layers[0].shims[0]` (the `tokenizer` and `transformer` properties,
+    `set_pytorch_transformer`, `init`, serialization) works unchanged, and the model
+    tree keeps its shape, so pipelines saved before load into it. Only the forward
+    differs.
+
+    wrapper (Model[WordpieceBatch, ModelOutput]): The `HFWrapper` of a TransformerModel.
+    overhead (Optional[int]): Cost of one encoder call in wordpieces; None: 16 on CPU,
+        2048 on GPU.
+    max_pieces (int): Most padded wordpieces in one encoder call.
+    RETURNS (Model[WordpieceBatch, ModelOutput]): The layer.
+    """
+    return Model(
+        wrapper.name,
+        grouped_forward,
+        attrs={**wrapper.attrs, "group_overhead": overhead, "group_max_pieces": max_pieces},
+        shims=list(wrapper.shims),
+        dims={name: wrapper.maybe_get_dim(name) for name in wrapper.dim_names},
+    )
+
+
+def grouped_forward(
+    model: Model[WordpieceBatch, ModelOutput], wordpieces: WordpieceBatch, is_train: bool
+) -> Tuple[ModelOutput, Callable]:
+    """The HF wrapper's forward (thinc's PyTorch forward), in length groups at inference."""
     if is_train:
-        return stock_forward(model, docs, is_train)
-    tokenizer = model.tokenizer
-    nested_spans = model.attrs["get_spans"](docs)
-    flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
-    encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
-    wordpieces = WordpieceBatch.from_batch_encoding(encoding)
-    if "offset_mapping" in encoding:
-        align = get_alignment_via_offset_mapping(flat_spans, encoding["offset_mapping"])
-    else:
-        align = get_alignment(flat_spans, wordpieces.strings, tokenizer.all_special_tokens)
-    wordpieces, align = truncate_oversize_splits(wordpieces, align, tokenizer.model_max_length)
-    model_output = run_grouped(
-        model.layers[0],
-        wordpieces,
-        overhead=group_overhead(model),
-        max_pieces=model.attrs["group_max_pieces"],
-    )
-    output = FullTransformerBatch(
-        spans=nested_spans, wordpieces=wordpieces, model_output=model_output, align=align
-    )
-    return output, lambda d_output: docs
+        return pytorch_forward(model, wordpieces, is_train)
+    lengths = attended_lengths(wordpieces)
+    groups = plan_groups(lengths, group_overhead(model), model.attrs["group_max_pieces"])
+    if len(groups) <= 1:
+        return pytorch_forward(model, wordpieces, is_train)
+    output = run_grouped(model, wordpieces, lengths, groups)
+    return output, _no_backprop
+
+
+def _no_backprop(d_output: ModelOutput) -> Any:
+    raise ValueError(Errors.E1010)
+
+
+def attended_lengths(wordpieces: WordpieceBatch) -> List[int]:
+    """Per row, the position after its last attended wordpiece.
+
+    Not `wordpieces.lengths`: that counts piece strings other than the pad token, so
+    a text holding a literal "[PAD]" reads short, and spacy-transformers' truncation
+    sets it to the padded width for every row once a batch reaches the encoder's
+    limit. The attention mask is what the encoder reads; the last attended position
+    (not the count) keeps every real piece wherever the padding sits.
+
+    wordpieces (WordpieceBatch): The padded batch.
+    RETURNS (List[int]): Wordpieces to keep per row.
+    """
+    mask = wordpieces.attention_mask
+    width = mask.shape[1]
+    return [width - int(n) for n in (mask[:, ::-1] != 0).argmax(axis=1).tolist()]
 
 
 def group_overhead(model: Model) -> int:
@@ -96,28 +135,28 @@ def group_overhead(model: Model) -> int:
     configured: Optional[int] = model.attrs.get("group_overhead")
     if configured is not None:
         return configured
-    on_gpu = model.transformer.device.type != "cpu"  # type: ignore[attr-defined]
+    on_gpu = cast(PyTorchShim, model.shims[0]).device.type != "cpu"
     return GPU_GROUP_OVERHEAD if on_gpu else CPU_GROUP_OVERHEAD
 
 
-def run_grouped(encoder: Model, wordpieces: WordpieceBatch, *, overhead: int, max_pieces: int):
+def run_grouped(
+    model: Model, wordpieces: WordpieceBatch, lengths: List[int], groups: List[List[int]]
+) -> ModelOutput:
     """Run the HF wrapper over length groups and reassemble one padded output.
 
     Outputs other than the hidden states and the pooler (attentions, say) cannot be
     reassembled cheaply: then the batch runs as one call, as in spacy-transformers.
     """
-    groups = plan_groups(wordpieces.lengths, overhead, max_pieces)
-    if len(groups) <= 1:
-        return encoder.predict(wordpieces)
     n_rows, width = wordpieces.input_ids.shape
     outputs = []
     for rows in groups:
-        longest = max(wordpieces.lengths[i] for i in rows)
-        outputs.append(encoder.predict(_select(wordpieces, rows, longest)))
+        longest = max(lengths[i] for i in rows)
+        output, _ = pytorch_forward(model, _select(wordpieces, rows, longest, lengths), False)
+        outputs.append(output)
         if len(outputs) == 1 and any(
-            outputs[0].get(key) is not None for key in outputs[0] if key not in _KNOWN
+            output.get(key) is not None for key in output if key not in _KNOWN
         ):
-            return encoder.predict(wordpieces)
+            return pytorch_forward(model, wordpieces, False)[0]
     first = outputs[0]
     fields: Dict[str, Any] = {}
     for key in first:
@@ -136,13 +175,15 @@ def run_grouped(encoder: Model, wordpieces: WordpieceBatch, *, overhead: int, ma
 _KNOWN = set(PADDED_FIELDS + ROW_FIELDS + LAYER_FIELDS)
 
 
-def _select(wordpieces: WordpieceBatch, rows: List[int], width: int) -> WordpieceBatch:
+def _select(
+    wordpieces: WordpieceBatch, rows: List[int], width: int, lengths: List[int]
+) -> WordpieceBatch:
     token_type_ids = wordpieces.token_type_ids
     return WordpieceBatch(
         strings=[wordpieces.strings[i][:width] for i in rows],
         input_ids=wordpieces.input_ids[rows, :width],
         attention_mask=wordpieces.attention_mask[rows, :width],
-        lengths=[wordpieces.lengths[i] for i in rows],
+        lengths=[lengths[i] for i in rows],
         token_type_ids=token_type_ids[rows, :width] if token_type_ids is not None else None,
     )
 

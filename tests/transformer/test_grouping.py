@@ -1,11 +1,15 @@
 """Inference in length groups: the plan is optimal and complete, and the features
 equal those of one padded call over the whole batch."""
 
+import hashlib
+import inspect
 import itertools
+import logging
 
 import numpy
 import pytest
 import spacy
+from spacy_transformers.layers import transformer_model
 
 from spacy_biolm.transformer.grouping import plan_groups
 
@@ -153,3 +157,120 @@ def test_outputs_it_cannot_reassemble_fall_back_to_one_call(tiny_bert_dir):
     assert len(calls) == 2  # the first group, then the fallback
     for x, y in zip(out_a.model_output["attentions"], out_b.model_output["attentions"]):
         numpy.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)
+
+
+# Texts holding the tokenizer's special-token strings: the tokenizer maps them to the
+# special ids, so they read as "[PAD]" among the wordpiece strings while the
+# attention mask marks them as real input.
+SPECIAL_TEXTS = [
+    "Aspirin [PAD] induced [SEP] hepatitis [CLS] in patients.",
+    "[PAD] " * 30 + "cisplatin nephrotoxicity",
+    "Selegiline-induced postural hypotension [PAD] in Parkinson's disease patients.",
+    "[SEP] [CLS] [PAD]",
+    "Aspirin.",
+]
+
+
+def _mask_lengths(data):
+    """Real wordpieces per row: what the encoder attends to."""
+    return numpy.asarray(data.wordpieces.attention_mask).sum(axis=1).astype(int).tolist()
+
+
+def _assert_equal_on_mask(out_a, out_b, atol=1e-5):
+    x = numpy.asarray(out_a.model_output.last_hidden_state)
+    y = numpy.asarray(out_b.model_output.last_hidden_state)
+    assert x.shape == y.shape
+    for row, length in enumerate(_mask_lengths(out_b)):
+        numpy.testing.assert_allclose(x[row, :length], y[row, :length], rtol=1e-5, atol=atol)
+
+
+def test_full_width_window_keeps_grouping(tiny_bert_dir):
+    """A window as wide as the encoder's limit must not switch grouping off for the
+    rest of its batch (spacy-transformers' truncation rewrites every row's length
+    to the limit once the batch is that wide)."""
+    grouped, single = _twins(tiny_bert_dir)
+    calls = _encoder_calls(grouped)
+    # 510 one-piece words: one window of exactly 512 pieces with [CLS] and [SEP].
+    texts = ["the " * 510, "Aspirin.", "Cisplatin nephrotoxicity.", "IL-2 in T cells. " * 3]
+    docs = [grouped.make_doc(text) for text in texts]
+    out_a = grouped.get_pipe("biolm_transformer").model.predict(docs)
+    out_b = single.get_pipe("biolm_transformer").model.predict(docs)
+    assert out_b.wordpieces.input_ids.shape == (4, 512)
+    assert _mask_lengths(out_b)[0] == 512
+    # The short windows run in calls narrower than the full-width one.
+    assert len(calls) > 1 and min(width for _, width in calls) < 512
+    assert sum(rows * width for rows, width in calls) < 4 * 512
+    _assert_equal_on_mask(out_a, out_b)
+
+
+def test_special_token_strings_in_text_are_not_padding(tiny_bert_dir):
+    grouped, single = _twins(tiny_bert_dir)
+    calls = _encoder_calls(grouped)
+    docs = [grouped.make_doc(text) for text in SPECIAL_TEXTS]
+    out_a = grouped.get_pipe("biolm_transformer").model.predict(docs)
+    out_b = single.get_pipe("biolm_transformer").model.predict(docs)
+    assert len(calls) > 1
+    # Precondition: the texts really hold the pad id as attended input.
+    pad_id = grouped.get_pipe("biolm_transformer").model.tokenizer.pad_token_id
+    ids, mask = out_b.wordpieces.input_ids, out_b.wordpieces.attention_mask
+    assert ((ids == pad_id) & (mask == 1)).sum() >= 30
+    _assert_equal_on_mask(out_a, out_b)
+    for a, b in zip(grouped.pipe(SPECIAL_TEXTS), single.pipe(SPECIAL_TEXTS)):
+        numpy.testing.assert_allclose(_aligned(a), _aligned(b), rtol=1e-5, atol=1e-5)
+
+
+def _aligned(doc):
+    """The wordpiece vectors aligned to the doc's tokens, in token order."""
+    hidden = numpy.asarray(doc._.trf_data.tensors[0])
+    rows = numpy.asarray(doc._.trf_data.align.data).ravel()
+    return hidden.reshape(-1, hidden.shape[-1])[rows]
+
+
+# sha256 of `inspect.getsource` of spacy-transformers' TransformerModel forward
+# (spacy-transformers 1.4). Length grouping lives in the layer that forward calls.
+STOCK_FORWARD_SHA256 = "36cf9614a5f61b9e9e8e862bda9e2a0a3bb31a9b374e89038de83ec7fca25b4f"
+
+
+def test_stock_forward_is_the_one_we_checked():
+    source = inspect.getsource(transformer_model.forward)
+    digest = hashlib.sha256(source.encode("utf8")).hexdigest()
+    assert digest == STOCK_FORWARD_SHA256, (
+        "spacy-transformers' TransformerModel forward changed. Re-check that it still "
+        "calls model.layers[0](wordpieces, is_train) exactly once, with the whole "
+        "batch after truncate_oversize_splits, and that its output is one padded "
+        "ModelOutput; then update STOCK_FORWARD_SHA256 (spacy_biolm/transformer/"
+        "grouping.py groups windows inside that call)."
+    )
+
+
+def test_stock_hooks_run_at_inference(tiny_bert_dir, monkeypatch):
+    """The cache flush and the memory logging of spacy-transformers' forward run
+    while the encoder calls are grouped."""
+    nlp = _nlp(tiny_bert_dir, group_overhead=0)
+    model = nlp.get_pipe("biolm_transformer").model
+    flushes, logged = [], []
+    monkeypatch.setattr(
+        transformer_model, "maybe_flush_pytorch_cache", lambda chance: flushes.append(chance)
+    )
+    # Recorders in place of the loggers: spacy-transformers 1.4's log_batch_size
+    # indexes a WordpieceBatch like a dict and fails.
+    monkeypatch.setattr(
+        transformer_model, "log_gpu_memory", lambda logger, context: logged.append(context)
+    )
+    monkeypatch.setattr(
+        transformer_model,
+        "log_batch_size",
+        lambda logger, wordpieces, is_train: logged.append(wordpieces.input_ids.shape),
+    )
+    model.attrs["flush_cache_chance"] = 1.0
+    model.attrs["logger"] = logging.getLogger("spacy_biolm.tests")
+    calls = _encoder_calls(nlp)
+    out = model.predict([nlp.make_doc(text) for text in TEXTS])
+    assert flushes == [1.0]
+    assert logged == [
+        "begin forward",
+        out.wordpieces.input_ids.shape,
+        "after forward",
+        "return from forward",
+    ]
+    assert len(calls) > 1
