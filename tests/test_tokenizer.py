@@ -1,7 +1,8 @@
-"""The biomedical tokenizer: each rule, what it must leave alone, serialization, and
-the alignment of gold mentions of the real corpora."""
+"""The biomedical tokenizer: each rule, what it must leave alone, and serialization.
+Every expected tokenization is written out by hand. The alignment of the gold
+mentions of the real corpora, which README states, is checked on every split of
+every corpus in tests/corpora/test_real_corpora.py."""
 
-from itertools import islice
 from typing import List
 
 import pytest
@@ -14,14 +15,38 @@ from spacy_biolm.tokenizer import create_biolm_tokenizer
 
 CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "spacy-biolm.Tokenizer.v1"}}}
 
-# Sentences that exercise every rule, for the serialization round trips.
+# Sentences that exercise every rule, with their tokens written out by hand, for the
+# round trips: a saved or reloaded tokenizer must give these, not merely what the
+# original gives.
 TEXTS = [
-    "Selegiline-induced (+/-)-PG-9 toxicity in vav-/- mice (mean 1.21 +/- 0.23).",
-    "Activation of NF-kappa B. [Ca](2+)-dependent p56(lck) in (TNF)alpha-treated cells.",
-    "Na+/K+-ATPase of CD16- IgM+ cells; CHX+Pilo; FUS1::lacZ; Lyn-->Ras; RAR*RXR.",
-    "E. coli, S.cerevisiae and c-Jun. Id proteins (Fig. 2) et al., i.v. in the U.S.A.",
-    "expression.(ABSTRACT TRUNCATED AT 250 WORDS)",
-]
+    (
+        "Selegiline-induced (+/-)-PG-9 toxicity in vav-/- mice (mean 1.21 +/- 0.23).",
+        ["Selegiline", "-", "induced", "(", "+/-", ")", "-", "PG-9", "toxicity", "in", "vav",
+         "-/-", "mice", "(", "mean", "1.21", "+/-", "0.23", ")", "."],
+    ),
+    (
+        "Activation of NF-kappa B. [Ca](2+)-dependent p56(lck) in (TNF)alpha-treated cells.",
+        ["Activation", "of", "NF", "-", "kappa", "B", ".", "[", "Ca", "]", "(", "2+", ")", "-",
+         "dependent", "p56", "(", "lck", ")", "in", "(", "TNF", ")", "alpha", "-", "treated",
+         "cells", "."],
+    ),
+    (
+        "Na+/K+-ATPase of CD16- IgM+ cells; CHX+Pilo; FUS1::lacZ; Lyn-->Ras; RAR*RXR.",
+        ["Na", "+", "/", "K", "+", "-", "ATPase", "of", "CD16", "-", "IgM", "+", "cells", ";",
+         "CHX", "+", "Pilo", ";", "FUS1", "::", "lacZ", ";", "Lyn", "-->", "Ras", ";", "RAR", "*",
+         "RXR", "."],
+    ),
+    (
+        "E. coli, S.cerevisiae and c-Jun. Id proteins (Fig. 2) et al., i.v. in the U.S.A.",
+        ["E", ".", "coli", ",", "S.cerevisiae", "and", "c", "-", "Jun", ".", "Id", "proteins",
+         "(", "Fig.", "2", ")", "et", "al.", ",", "i.v.", "in", "the", "U.S.A."],
+    ),
+    (
+        "expression.(ABSTRACT TRUNCATED AT 250 WORDS)",
+        ["expression", ".", "(", "ABSTRACT", "TRUNCATED", "AT", "250", "WORDS", ")"],
+    ),
+]  # fmt: skip
+TEXT_STRINGS = [text for text, _ in TEXTS]
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +111,13 @@ def tokens(nlp: Language, text: str) -> List[str]:
         ("5-FU-treated", ["5", "-", "FU", "-", "treated"]),
         ("1,25(OH)2D3", ["1,25", "(", "OH", ")", "2D3"]),
         ("E. coli", ["E", ".", "coli"]),
+        # gene and chemical names that English leaves in one piece with their context
+        ("p53-/- mice", ["p53", "-/-", "mice"]),
+        ("CD4+CD25+ T cells", ["CD4", "+", "CD25", "+", "T", "cells"]),
+        ("N(6)-methyladenosine", ["N", "(", "6", ")", "-", "methyladenosine"]),
+        ("[3H]thymidine", ["[", "3H", "]", "thymidine"]),
+        ("Ca2+-ATPase", ["Ca2", "+", "-", "ATPase"]),
+        ("(E)-2-hexenal", ["(", "E", ")", "-", "2", "-", "hexenal"]),
     ],
 )
 def test_splits(nlp, text, expected):
@@ -117,31 +149,38 @@ def test_special_cases(nlp, text, expected):
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text,expected",
     [
-        "2.5 mg/kg",
-        "p < 0.05",
-        "e.g.",
-        "et al.",
-        "The patients were treated with 10 mg of the drug.",
-        "It's 3.5% higher (n = 10).",
-        "pH 7.4 at 37 degrees",
-        "10-40 mg",
-        "IL-2",
-        "S.cerevisiae",
-        "5'-flanking region",
-        "PU.1",
-        "interleukin-2",
-        "N-acetylcysteine",
-        "2,3,7,8-tetrachlorodibenzo-p-dioxin",
+        # English's own splits, which the biomedical rules must keep
+        ("2.5 mg/kg", ["2.5", "mg", "/", "kg"]),
+        ("p < 0.05", ["p", "<", "0.05"]),
+        ("The patients were treated with 10 mg of the drug.",
+         ["The", "patients", "were", "treated", "with", "10", "mg", "of", "the", "drug", "."]),
+        ("It's 3.5% higher (n = 10).",
+         ["It", "'s", "3.5", "%", "higher", "(", "n", "=", "10", ")", "."]),
+        ("10-40 mg", ["10", "-", "40", "mg"]),
+        ("N-acetylcysteine", ["N", "-", "acetylcysteine"]),
+        ("2,3,7,8-tetrachlorodibenzo-p-dioxin",
+         ["2,3,7,8", "-", "tetrachlorodibenzo", "-", "p", "-", "dioxin"]),
+        ("TNF-alpha", ["TNF", "-", "alpha"]),
+        ("HLA-DR4", ["HLA", "-", "DR4"]),
+        ("beta2-adrenergic", ["beta2", "-", "adrenergic"]),
+        ("LPS-stimulated", ["LPS", "-", "stimulated"]),
+        ("IL-6/STAT3", ["IL-6", "/", "STAT3"]),
+        # what neither splits: symbols with digits, periods and primes inside
+        ("e.g.", ["e.g."]),
+        ("pH 7.4 at 37 degrees", ["pH", "7.4", "at", "37", "degrees"]),
+        ("IL-2", ["IL-2"]),
+        ("interleukin-2", ["interleukin-2"]),
+        ("S.cerevisiae", ["S.cerevisiae"]),
+        ("5'-flanking region", ["5'-flanking", "region"]),
+        ("PU.1", ["PU.1"]),
+        ("H2O2", ["H2O2"]),
+        ("BRCA1 and BRCA2", ["BRCA1", "and", "BRCA2"]),
     ],
-)
-def test_ordinary_text_is_not_shattered(nlp, text):
-    # As English tokenizes it, or fewer tokens where an abbreviation stays whole.
-    english = tokens(English(), text)
-    ours = tokens(nlp, text)
-    assert len(ours) <= len(english)
-    assert "".join(ours) == "".join(english)
+)  # fmt: skip
+def test_ordinary_text_is_not_shattered(nlp, text, expected):
+    assert tokens(nlp, text) == expected
 
 
 def test_abbreviations_are_configurable():
@@ -159,17 +198,17 @@ def test_empty_text(nlp):
 
 
 def test_pipe_equals_call(nlp):
-    assert [tokens(nlp, text) for text in TEXTS] == [
-        [token.text for token in doc] for doc in nlp.tokenizer.pipe(TEXTS)
-    ]
+    piped = [[token.text for token in doc] for doc in nlp.tokenizer.pipe(TEXT_STRINGS)]
+    called = [tokens(nlp, text) for text in TEXT_STRINGS]
+    assert piped == called == [expected for _, expected in TEXTS]
 
 
 def test_to_disk_spacy_load_round_trip(nlp, tmp_path):
     nlp.to_disk(tmp_path)
     loaded = spacy.load(tmp_path)
     assert loaded.config.to_str() == nlp.config.to_str()
-    for text in TEXTS:
-        assert tokens(loaded, text) == tokens(nlp, text)
+    for text, expected in TEXTS:
+        assert tokens(loaded, text) == expected
 
 
 def test_saved_rules_reload_without_the_registered_function(nlp, tmp_path):
@@ -178,47 +217,22 @@ def test_saved_rules_reload_without_the_registered_function(nlp, tmp_path):
     nlp.tokenizer.to_disk(tmp_path / "tokenizer")
     bare = English()
     bare.tokenizer = Tokenizer(bare.vocab).from_disk(tmp_path / "tokenizer")
-    for text in TEXTS:
-        assert tokens(bare, text) == tokens(nlp, text)
-    assert tokens(bare, TEXTS[1]) != tokens(English(), TEXTS[1])
+    for text, expected in TEXTS:
+        assert tokens(bare, text) == expected
 
 
 def test_to_bytes_round_trip(nlp):
     data = nlp.tokenizer.to_bytes()
     other = spacy.blank("en")
     other.tokenizer.from_bytes(data)
-    for text in TEXTS:
-        assert tokens(other, text) == tokens(nlp, text)
+    for text, expected in TEXTS:
+        assert tokens(other, text) == expected
 
 
-def test_factory_returns_a_spacy_tokenizer(nlp):
-    tokenizer = create_biolm_tokenizer()(nlp)
+def test_factory_returns_a_spacy_tokenizer():
+    # Installed on a blank English pipeline by hand, not through the config.
+    english = English()
+    tokenizer = create_biolm_tokenizer()(english)
     assert isinstance(tokenizer, Tokenizer)
-    assert tokens(nlp, TEXTS[0]) == [token.text for token in tokenizer(TEXTS[0])]
-
-
-# A fast, spread-out subset: every STRIDE-th document of each split, all of the
-# small corpora. The full measurement is the convert report.
-STRIDE = {"bc5cdr": 3, "ncbi_disease": 1, "bc2gm": 5, "jnlpba": 5, "linnaeus": 2, "s800": 1}
-MIN_STRICT_PCT = 99.5
-
-
-@pytest.mark.parametrize("corpus", sorted(STRIDE))
-def test_gold_mentions_align(nlp, corpora_dir, corpus):
-    from spacy_biolm.corpora.builder import DocBuilder
-    from spacy_biolm.corpora.catalog import CORPORA, CorpusName, corpus_splits
-    from spacy_biolm.corpora.report import SplitReport
-    from spacy_biolm.corpora.source import InvalidRecords
-
-    name = CorpusName(corpus)
-    for split, source in corpus_splits(name, corpora_dir / corpus).items():
-        report = SplitReport(corpus, split)
-        invalid = InvalidRecords(skip=True)
-        builder = DocBuilder(
-            nlp, CORPORA[name].scheme, source=corpus, invalid=invalid, report=report
-        )
-        for _ in builder(islice(source.read(invalid), 0, None, STRIDE[corpus])):
-            pass
-        assert report.aligned >= 200, f"{corpus}/{split}: too few mentions to measure"
-        worst = report.misaligned.most_common(3)
-        assert report.strict_pct >= MIN_STRICT_PCT, f"{corpus}/{split}: {worst}"
+    for text, expected in TEXTS:
+        assert [token.text for token in tokenizer(text)] == expected

@@ -4,11 +4,13 @@ vocabulary when the corpora are absent, so that these tests always run."""
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import pytest
 
 from ..conftest import REPO_ROOT
+
+EOS_ID = 2  # BioGPT's </s>
 
 
 def real_vocab_dir() -> Optional[Path]:
@@ -23,7 +25,7 @@ def tiny_biogpt_dir(tmp_path_factory) -> Path:
     """A 2-layer, 32-wide random BioGPT with 1,024 positions. Untied, larger random
     weights make its output depend on the whole context and on positions, so that
     batched and one-by-one results can differ when padding is mishandled."""
-    from spacy_biolm.biogpt.random_model import build_random_biogpt
+    from spacy_biolm.testing import build_random_biogpt
 
     return build_random_biogpt(
         tmp_path_factory.mktemp("tiny_biogpt"),
@@ -60,3 +62,20 @@ def make_nlp(tiny_biogpt_dir):
         return nlp
 
     return make
+
+
+def greedy_new_tokens(model, ids: List[int], max_new_tokens: int) -> List[int]:
+    """Greedy decoding written out, as the reference of the component's: one full
+    forward pass per new token (no cache, no padding, no `generate`), the argmax of
+    the last position, up to (not including) the first </s>."""
+    import torch
+
+    new: List[int] = []
+    with torch.inference_mode():
+        for _ in range(max_new_tokens):
+            hidden = model.base_model(torch.tensor([ids + new])).last_hidden_state[0, -1]
+            token = int(model.get_output_embeddings()(hidden).argmax())
+            if token == EOS_ID:
+                break
+            new.append(token)
+    return new

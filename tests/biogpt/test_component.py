@@ -12,9 +12,12 @@ import pytest
 import spacy
 import torch
 from spacy.tokens import Doc, DocBin
+from transformers import BioGptForCausalLM
 
-from spacy_biolm.biogpt import tasks
-from spacy_biolm.encoders import SEED_TEXT
+from spacy_biolm.biogpt import decoding, tasks
+from spacy_biolm.testing import SEED_TEXT
+
+from .conftest import greedy_new_tokens
 
 TEXTS = [
     "Naloxone reverses the antihypertensive effect of clonidine.",
@@ -33,8 +36,16 @@ QA_TEXTS = [
 QA_PROMPT = "question: {q} context: {c} the answer to the question given the context is"
 
 
+def _greedy_continuation(model, tokenizer, prompt, max_new_tokens):
+    """The greedy continuation of one prompt by the loop written out in conftest,
+    decoded and cleaned like the component's output."""
+    new = greedy_new_tokens(model, tokenizer(prompt)["input_ids"], max_new_tokens)
+    return tasks.clean_generated_text(tokenizer.decode(new, skip_special_tokens=True))
+
+
 def _reference_continuation(model, tokenizer, prompt, **settings):
-    """What plain transformers generates for one prompt, cleaned like the component."""
+    """What plain transformers generates for one prompt, cleaned like the component
+    (for the settings the greedy loop does not cover, such as beam search)."""
     ids = tokenizer(prompt)["input_ids"]
     settings = {"do_sample": False, "pad_token_id": 1, "eos_token_id": 2, **settings}
     with torch.inference_mode():
@@ -59,20 +70,21 @@ def _reference_scores(model, tokenizer, prompt):
     return {a: math.exp(x) / total for a, x in zip(tasks.QA_ANSWERS, loglik)}
 
 
-def test_weights_load_in_initialize_not_in_the_factory(tiny_biogpt_dir):
+def test_weights_load_in_initialize_not_in_the_factory(tiny_biogpt_dir, tiny_model, tiny_tokenizer):
     nlp = spacy.blank("en")
-    biogpt = nlp.add_pipe("biogpt", config={"model": str(tiny_biogpt_dir)})
+    biogpt = nlp.add_pipe("biogpt", config={"model": str(tiny_biogpt_dir), "max_new_tokens": 6})
     with pytest.raises(ValueError, match="E1120"):
         nlp("Some text.")
     nlp.initialize()
-    assert isinstance(nlp("Some text.")._.biogpt_text, str)
+    expected = _greedy_continuation(tiny_model, tiny_tokenizer, "Some text.", 6)
+    assert nlp("Some text.")._.biogpt_text == expected
     assert biogpt.hf_model.dtype == torch.float32  # dtype "auto" on CPU
 
 
 def test_generation_is_the_continuation_alone(make_nlp, tiny_model, tiny_tokenizer):
     nlp = make_nlp(max_new_tokens=8)
     for text in TEXTS[:2]:
-        expected = _reference_continuation(tiny_model, tiny_tokenizer, text, max_new_tokens=8)
+        expected = _greedy_continuation(tiny_model, tiny_tokenizer, text, 8)
         assert nlp(text)._.biogpt_text == expected
         assert expected and text not in expected
 
@@ -106,13 +118,8 @@ def test_long_doc_is_cut_from_the_left_with_one_warning(make_nlp, tiny_model, ti
     assert "2 of the 4 prompts" in cut_warnings[0]
     ids = tiny_tokenizer(long_text)["input_ids"]
     kept = [ids[0]] + ids[len(ids) - 1019 :]  # 1,024 positions - 4 new tokens
-    with torch.inference_mode():
-        new = tiny_model.generate(
-            torch.tensor([kept]), max_new_tokens=4, do_sample=False, pad_token_id=1, eos_token_id=2
-        )[0, len(kept) :].tolist()
-    expected = tiny_tokenizer.decode(
-        new[: new.index(2)] if 2 in new else new, skip_special_tokens=True
-    )
+    new = greedy_new_tokens(tiny_model, kept, 4)
+    expected = tiny_tokenizer.decode(new, skip_special_tokens=True)
     assert docs[0]._.biogpt_text == tasks.clean_generated_text(expected)
 
 
@@ -158,10 +165,10 @@ def test_relations_after_other_components(tiny_biogpt_dir, tiny_model, tiny_toke
     text = "Cisplatin caused Nausea."
     doc = nlp(text)
     # BioGPT's relation fine-tunes read lowercased text
-    assert doc._.biogpt_text == _reference_continuation(
-        tiny_model, tiny_tokenizer, text.lower(), max_new_tokens=5
-    )
-    assert isinstance(doc._.biogpt_relations, list)
+    assert doc._.biogpt_text == _greedy_continuation(tiny_model, tiny_tokenizer, text.lower(), 5)
+    # A random model writes no relation sentence, so nothing is parsed from it.
+    assert "relation between" not in doc._.biogpt_text
+    assert doc._.biogpt_relations == []
     # What the component makes of a fine-tune's output:
     nlp.get_pipe("biogpt").set_annotations(
         [doc], ["the relation between cisplatin and nausea exists."]
@@ -177,15 +184,62 @@ def test_relations_after_other_components(tiny_biogpt_dir, tiny_model, tiny_toke
     assert restored._.biogpt_relations == doc._.biogpt_relations
 
 
+def test_generated_relation_ids_become_relations(tiny_biogpt_dir, tiny_tokenizer, monkeypatch):
+    # The model's part replaced by what a relation fine-tune writes (BC5CDR's and
+    # DDI's target forms, by hand), so that the component's own path from generated
+    # ids to doc._.biogpt_relations is what is tested.
+    generated = (
+        "the relation between cisplatin and nausea exists; "
+        "the interaction between cisplatin and ondansetron is effect."
+    )
+    generated_ids = tiny_tokenizer(generated, add_special_tokens=False)["input_ids"]
+    prompts = []
+
+    def generate(model, batch, generation_config):
+        prompts.extend(batch)
+        return [list(generated_ids) for _ in batch]
+
+    monkeypatch.setattr(decoding, "generate", generate)
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    nlp.add_pipe("biogpt", config={"model": str(tiny_biogpt_dir), "task": "relations"})
+    nlp.initialize()
+    ruler.add_patterns(
+        [
+            {"label": "Chemical", "pattern": [{"LOWER": "cisplatin"}]},
+            {"label": "Chemical", "pattern": [{"LOWER": "ondansetron"}]},
+            {"label": "Disease", "pattern": [{"LOWER": "nausea"}]},
+        ]
+    )
+    text = "Cisplatin caused Nausea despite Ondansetron."
+    doc = nlp(text)
+    assert prompts == [tiny_tokenizer(text.lower())["input_ids"]]
+    assert doc._.biogpt_text == generated
+    assert [(r["head"]["text"], r["tail"]["text"], r["label"]) for r in doc._.biogpt_relations] == [
+        ("Cisplatin", "Nausea", "CID"),
+        ("Cisplatin", "Ondansetron", "effect"),
+    ]
+    assert doc._.biogpt_relations[0]["head"] == {
+        "text": "Cisplatin",
+        "start": 0,
+        "end": 9,
+        "label": "Chemical",
+    }
+    assert doc._.biogpt_relations[1]["tail"] == {
+        "text": "Ondansetron",
+        "start": 32,
+        "end": 43,
+        "label": "Chemical",
+    }
+
+
 def test_generation_config_is_passed_through(make_nlp, tiny_model, tiny_tokenizer):
     nlp = make_nlp(max_new_tokens=5, generation_config={"num_beams": 3})
     expected = _reference_continuation(
         tiny_model, tiny_tokenizer, TEXTS[0], max_new_tokens=5, num_beams=3
     )
     assert nlp(TEXTS[0])._.biogpt_text == expected
-    assert expected != _reference_continuation(
-        tiny_model, tiny_tokenizer, TEXTS[0], max_new_tokens=5
-    )
+    assert expected != _greedy_continuation(tiny_model, tiny_tokenizer, TEXTS[0], 5)
 
 
 def test_disk_round_trip_and_offline_load_in_a_fresh_process(make_nlp, tiny_biogpt_dir, tmp_path):
@@ -260,10 +314,13 @@ def test_answers_survive_docbin(make_nlp):
     assert restored._.biogpt_answer_scores == doc._.biogpt_answer_scores
 
 
-def test_half_precision_runs_and_warns_when_saved(make_nlp, tmp_path):
+def test_half_precision_runs_and_warns_when_saved(make_nlp, tiny_biogpt_dir, tmp_path):
     nlp = make_nlp(dtype="bfloat16", max_new_tokens=3)
     assert nlp.get_pipe("biogpt").hf_model.dtype == torch.bfloat16
-    assert isinstance(nlp(TEXTS[0])._.biogpt_text, str)
+    model = BioGptForCausalLM.from_pretrained(tiny_biogpt_dir, torch_dtype=torch.bfloat16)
+    tokenizer = nlp.get_pipe("biogpt").tokenizer
+    expected = _greedy_continuation(model.eval(), tokenizer, TEXTS[0], 3)
+    assert nlp(TEXTS[0])._.biogpt_text == expected
     with pytest.warns(UserWarning, match="W1041"):
         nlp.to_disk(tmp_path / "pipeline")
 

@@ -1,11 +1,14 @@
-"""Batched inference equals one-by-one inference with plain transformers."""
+"""Batched inference equals one-by-one inference: a greedy loop written out in
+conftest, and plain transformers for beam search."""
 
 import pytest
 import torch
 from transformers import GenerationConfig
 
 from spacy_biolm.biogpt import decoding
-from spacy_biolm.encoders import SEED_TEXT
+from spacy_biolm.testing import SEED_TEXT
+
+from .conftest import greedy_new_tokens
 
 # Prompts of very different lengths, so that batches are heavily left-padded.
 TEXTS = [
@@ -40,6 +43,11 @@ def _config(**settings):
     return GenerationConfig(**{**base, **settings})
 
 
+def _greedy_one_by_one(model, prompts, max_new_tokens=12):
+    """The written-out greedy loop, one unpadded prompt at a time, up to </s>."""
+    return [greedy_new_tokens(model, prompt, max_new_tokens) for prompt in prompts]
+
+
 def _one_by_one(model, prompts, config):
     """Plain transformers generate, one unpadded prompt at a time, up to </s>."""
     outputs = []
@@ -58,13 +66,13 @@ def test_prompts_start_with_biogpts_separator(prompts, tiny_tokenizer):
 
 def test_batched_greedy_equals_one_by_one(batched_model, tiny_model, prompts):
     config = _config()
-    reference = _one_by_one(tiny_model, prompts, config)
+    reference = _greedy_one_by_one(tiny_model, prompts)
     assert decoding.generate(batched_model, prompts, config) == reference
     assert max(len(ids) for ids in reference) == 12
 
 
 def test_each_sequence_stops_at_its_eos(batched_model, tiny_model, prompts):
-    free = _one_by_one(tiny_model, prompts, _config())
+    free = _greedy_one_by_one(tiny_model, prompts)
     # Make a token that one prompt generates third an EOS as well: that sequence must
     # stop after two tokens while the others go on.
     row = next(i for i, ids in enumerate(free) if len(ids) > 2 and ids[2] not in ids[:2])
