@@ -1,0 +1,500 @@
+"""The `biolm_abbreviations` and `biolm_linker` pipes.
+
+`biolm_abbreviations` (after `biolm_ner`) finds abbreviation definitions and the
+occurrences of their short forms (`doc._.abbreviations`, `span._.long_form`) and,
+with `consistent_types`, gives a long form and its short forms one entity type.
+
+`biolm_linker` (after both) sets `span.kb_id_` on every span of
+`doc.spans["biolm_ents"]` and `doc.ents` to the CURIE of its best concept in the
+knowledge base of the span's label ("" when no candidate scores `threshold` or
+more, or the label has no KB) and keeps the top candidates in
+`span._.biolm_candidates`. A short form is linked through its long form. A
+composite mention ("breast and ovarian cancer") that matches no name as a whole is
+split into its parts; if every part links, its ID is the parts' IDs joined by "|"
+("MESH:D001943|MESH:D010051"), as BC5CDR writes them.
+
+The knowledge bases are saved with the component, so a packaged pipeline links
+offline and needs neither scikit-learn nor scipy: see `kb.py`.
+"""
+
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import srsly
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import SimpleFrozenList, filter_spans
+from spacy.vocab import Vocab
+from thinc.api import Config
+
+from ..annotations import SPANS_KEY
+from ..errors import Errors, Warnings
+from . import abbreviations
+from .composite import split_composite
+from .kb import SEP, Candidate, KnowledgeBase
+
+CANDIDATES_ATTR = "biolm_candidates"
+LINKS_ATTR = "biolm_links"
+# doc.spans attrs key of biolm_ner's span scores (see ner/component.py).
+SCORES_ATTR = "scores"
+KB_FOLDER = "kb"
+CFG_FILE = "cfg"
+
+ABBREVIATIONS_CONFIG = Config().from_str(
+    f"""
+[biolm_abbreviations]
+consistent_types = false
+spans_key = "{SPANS_KEY}"
+"""
+)
+LINKER_CONFIG = Config().from_str(
+    f"""
+[biolm_linker]
+spans_key = "{SPANS_KEY}"
+threshold = 0.8
+top_k = 5
+resolve_abbreviations = true
+split_composites = true
+"""
+)
+
+
+def install_extensions() -> None:
+    """Register `span._.biolm_candidates` and the Doc value it reads (once)."""
+    abbreviations.install_extensions()
+    if not Doc.has_extension(LINKS_ATTR):
+        Doc.set_extension(LINKS_ATTR, default=None)
+    if not Span.has_extension(CANDIDATES_ATTR):
+        Span.set_extension(CANDIDATES_ATTR, getter=get_candidates)
+
+
+def _span_key(span: Span) -> str:
+    return f"{span.start} {span.end} {span.label_}"
+
+
+def get_candidates(span: Span) -> Optional[List[Dict[str, Any]]]:
+    """The candidates `biolm_linker` found for a span, best first.
+
+    They are kept in `doc._.biolm_links` under the span's start, end and label, so
+    that `Doc.to_bytes`, `nlp.pipe(n_process=...)` and DocBin (with user data) keep
+    them and the same span in `doc.ents` and `doc.spans` shares them.
+
+    span (Span): A span of `doc.ents` or `doc.spans["biolm_ents"]`.
+    RETURNS (Optional[List[Dict[str, Any]]]): Dicts with "id", "name" and "score"
+        (a composite mention's first candidate joins its parts' with "|"); None if
+        the span was not linked.
+    """
+    links = span.doc._.get(LINKS_ATTR) or {}
+    return links.get(_span_key(span))
+
+
+@Language.factory(
+    "biolm_abbreviations",
+    assigns=["doc._.abbreviations", "span._.long_form"],
+    default_config=ABBREVIATIONS_CONFIG["biolm_abbreviations"],
+)
+def make_biolm_abbreviations(
+    nlp: Language, name: str, *, consistent_types: bool, spans_key: str
+) -> "AbbreviationDetector":
+    """Schwartz–Hearst abbreviation detection.
+
+    consistent_types (bool): Give every occurrence of a short form the entity type
+        of its long form (or, if the long form is no entity, the most frequent
+        type among the short forms), adding the occurrences the NER missed.
+    spans_key (str): The doc.spans key of the entities `consistent_types` edits.
+    RETURNS (AbbreviationDetector): The component.
+    """
+    return AbbreviationDetector(
+        nlp.vocab, name, consistent_types=consistent_types, spans_key=spans_key
+    )
+
+
+class AbbreviationDetector(Pipe):
+    """Finds abbreviation definitions and the occurrences of their short forms."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        name: str = "biolm_abbreviations",
+        *,
+        consistent_types: bool = False,
+        spans_key: str = SPANS_KEY,
+    ) -> None:
+        """Initialize the component.
+
+        vocab (Vocab): The shared vocabulary.
+        name (str): The component instance name.
+        consistent_types (bool): See `make_biolm_abbreviations`.
+        spans_key (str): The doc.spans key of the entities.
+        """
+        self.vocab = vocab
+        self.name = name
+        self.consistent_types = consistent_types
+        self.spans_key = spans_key
+        install_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Find the abbreviations of a doc and store them.
+
+        doc (Doc): The doc.
+        RETURNS (Doc): The same doc.
+        """
+        offsets = abbreviations.find_abbreviations(doc)
+        abbreviations.set_abbreviations(doc, offsets)
+        if self.consistent_types and offsets:
+            harmonize_types(doc, offsets, self.spans_key)
+        return doc
+
+
+def harmonize_types(doc: Doc, offsets: Sequence[abbreviations.Offsets], spans_key: str) -> None:
+    """Give the long form and the short form occurrences of each abbreviation one
+    entity type: the long form's if it is an entity, else the most frequent one of
+    its short forms. Occurrences of another type are relabelled; occurrences (the
+    long form too) that are no entity become one: in `doc.spans[spans_key]` always,
+    in `doc.ents` where they overlap no other entity. A new or relabelled span gets
+    the highest score among the abbreviation's spans of the chosen type.
+
+    doc (Doc): A doc with entities and abbreviations.
+    offsets (Sequence[Offsets]): The abbreviation occurrences.
+    spans_key (str): The doc.spans key of the entities (doc.ents are edited too).
+    """
+    group = doc.spans.get(spans_key)
+    scores = list(group.attrs.get(SCORES_ATTR, [])) if group is not None else []
+    spans: List[Tuple[Span, Optional[float]]] = []
+    if group is not None:
+        spans = [(span, scores[i] if i < len(scores) else None) for i, span in enumerate(group)]
+    ents = list(doc.ents)
+    by_long: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
+    for start, end, long_start, long_end in offsets:
+        by_long.setdefault((long_start, long_end), []).append((start, end))
+    for long_bounds, shorts in by_long.items():
+        labels = [span.label_ for span, _ in spans if (span.start, span.end) == long_bounds]
+        labels += [ent.label_ for ent in ents if (ent.start, ent.end) == long_bounds]
+        if not labels:
+            labels = [
+                item.label_
+                for bounds in shorts
+                for item in [s for s, _ in spans] + ents
+                if (item.start, item.end) == bounds
+            ]
+        if not labels:
+            continue
+        label = Counter(labels).most_common(1)[0][0]
+        bounds = {long_bounds, *shorts}
+        score = max(
+            (
+                sc
+                for s, sc in spans
+                if s.label_ == label and (s.start, s.end) in bounds and sc is not None
+            ),
+            default=None,
+        )
+        for start, end in [long_bounds, *shorts]:
+            spans = [(s, sc) for s, sc in spans if (s.start, s.end) != (start, end)]
+            new = Span(doc, start, end, label=label)
+            if group is not None:
+                spans.append((new, score))
+            same = [e for e in ents if (e.start, e.end) == (start, end)]
+            if same or not any(e.start < end and start < e.end for e in ents):
+                ents = [e for e in ents if (e.start, e.end) != (start, end)] + [new]
+    if group is not None:
+        spans.sort(key=lambda item: (item[0].start, item[0].end, item[0].label_))
+        attrs = dict(group.attrs)
+        doc.spans[spans_key] = [span for span, _ in spans]
+        doc.spans[spans_key].attrs.update(attrs)
+        if scores:
+            doc.spans[spans_key].attrs[SCORES_ATTR] = [
+                sc if sc is not None else 0.0 for _, sc in spans
+            ]
+    doc.ents = filter_spans(ents)
+
+
+@Language.factory(
+    "biolm_linker",
+    assigns=["doc.spans", "doc.ents", "span._.biolm_candidates"],
+    requires=["doc.spans"],
+    default_config=LINKER_CONFIG["biolm_linker"],
+    # The linker is not trained: its accuracy is reported, it does not pick models.
+    default_score_weights={"link_acc": 0.0, "link_per_type": None},
+)
+def make_biolm_linker(
+    nlp: Language,
+    name: str,
+    *,
+    spans_key: str,
+    threshold: float,
+    top_k: int,
+    resolve_abbreviations: bool,
+    split_composites: bool,
+) -> "EntityLinker":
+    """Link entities to concept IDs of a knowledge base per label.
+
+    spans_key (str): The doc.spans key of the entities to link (doc.ents are too).
+    threshold (float): The least score of a linked concept, in [0, 1]. Exact name
+        matches score 1, approximate ones their character n-gram cosine similarity.
+    top_k (int): How many candidates to keep in `span._.biolm_candidates`.
+    resolve_abbreviations (bool): Link a short form through its long form.
+    split_composites (bool): Link the parts of a composite mention.
+    RETURNS (EntityLinker): The component.
+    """
+    return EntityLinker(
+        nlp.vocab,
+        name,
+        spans_key=spans_key,
+        threshold=threshold,
+        top_k=top_k,
+        resolve_abbreviations=resolve_abbreviations,
+        split_composites=split_composites,
+    )
+
+
+class EntityLinker(Pipe):
+    """Links entities to the concepts of one knowledge base per label."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        name: str = "biolm_linker",
+        *,
+        spans_key: str = SPANS_KEY,
+        threshold: float = 0.8,
+        top_k: int = 5,
+        resolve_abbreviations: bool = True,
+        split_composites: bool = True,
+    ) -> None:
+        """Initialize the component (without knowledge bases: see `initialize`).
+
+        vocab (Vocab): The shared vocabulary.
+        name (str): The component instance name.
+        spans_key (str): The doc.spans key of the entities to link.
+        threshold (float): The least score of a linked concept, in [0, 1].
+        top_k (int): How many candidates to keep.
+        resolve_abbreviations (bool): Link a short form through its long form.
+        split_composites (bool): Link the parts of a composite mention.
+        """
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(
+                Errors.E1189.format(setting="threshold", expected="in [0, 1]", value=threshold)
+            )
+        if top_k < 1:
+            raise ValueError(
+                Errors.E1189.format(setting="top_k", expected="at least 1", value=top_k)
+            )
+        self.vocab = vocab
+        self.name = name
+        self.spans_key = spans_key
+        self.threshold = threshold
+        self.top_k = top_k
+        self.resolve_abbreviations = resolve_abbreviations
+        self.split_composites = split_composites
+        self.kbs: Dict[str, KnowledgeBase] = {}
+        self._warned: set = set()
+        install_extensions()
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        """The labels that have a knowledge base."""
+        return tuple(sorted(self.kbs))
+
+    def add_kb(self, label: str, kb: KnowledgeBase) -> None:
+        """Link the spans of `label` with `kb`.
+
+        label (str): The entity label.
+        kb (KnowledgeBase): Its knowledge base (built for that label).
+        """
+        if kb.label != label:
+            raise ValueError(Errors.E1190.format(kb_label=kb.label, label=label))
+        self.kbs[label] = kb
+
+    def initialize(
+        self,
+        get_examples: Optional[Callable[[], Iterable[Example]]] = None,
+        *,
+        nlp: Optional[Language] = None,
+        kb_dir: Optional[Union[str, Path]] = None,
+        labels: Sequence[str] = SimpleFrozenList(),
+    ) -> None:
+        """Load the knowledge bases saved under kb_dir/LABEL (`sources.build_kbs`).
+
+        get_examples (Optional[Callable]): Not used; the KBs are built beforehand.
+        nlp (Optional[Language]): The pipeline.
+        kb_dir (Optional[Union[str, Path]]): The folder of KB folders, one per label.
+        labels (Sequence[str]): The labels to load; empty: every folder of kb_dir.
+        """
+        if kb_dir is not None:
+            kb_dir = Path(kb_dir)
+            names = labels or sorted(p.name for p in kb_dir.iterdir() if p.is_dir())
+            for label in names:
+                self.add_kb(label, KnowledgeBase.from_disk(kb_dir / label))
+        if not self.kbs:
+            raise ValueError(Errors.E1188.format(name=self.name))
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Link the entities of a doc.
+
+        doc (Doc): A doc with entities (`biolm_ner` output or gold spans).
+        RETURNS (Doc): The same doc, with kb_id_ and candidates set.
+        """
+        if not self.kbs:
+            raise ValueError(Errors.E1188.format(name=self.name))
+        group = doc.spans.get(self.spans_key)
+        spans = list(group) if group is not None else []
+        targets = {(s.start, s.end, s.label_): s for s in [*spans, *doc.ents]}
+        if not targets:
+            return doc
+        missing = {label for _, _, label in targets if label not in self.kbs}
+        self._warn_unlinked(missing)
+        long_forms = abbreviations.long_forms(doc) if self.resolve_abbreviations else {}
+        links: Dict[str, List[Dict[str, Any]]] = dict(doc._.get(LINKS_ATTR) or {})
+        ids: Dict[Tuple[int, int, str], str] = {}
+        cache: Dict[Tuple[str, str, str], Tuple[str, List[Candidate]]] = {}
+        for (start, end, label), span in targets.items():
+            kb = self.kbs.get(label)
+            if kb is None:
+                continue
+            long_form = long_forms.get((start, end))
+            key = (label, span.text, long_form.text if long_form is not None else "")
+            if key not in cache:
+                cache[key] = self.link(kb, span.text, key[2] or None)
+            ids[(start, end, label)], candidates = cache[key]
+            links[_span_key(span)] = [c.to_dict() for c in candidates]
+        _write_ids(doc, self.spans_key, ids)
+        doc._.set(LINKS_ATTR, links)
+        return doc
+
+    def link(
+        self, kb: KnowledgeBase, text: str, long_form: Optional[str] = None
+    ) -> Tuple[str, List[Candidate]]:
+        """The ID and candidates of one mention.
+
+        kb (KnowledgeBase): The knowledge base of its label.
+        text (str): The mention text.
+        long_form (Optional[str]): Its long form, if it is a short form.
+        RETURNS (Tuple[str, List[Candidate]]): The ID ("" below the threshold) and
+            the top candidates.
+        """
+        candidates = kb.candidates(text, self.top_k)
+        if long_form is not None:
+            # The long form decides, unless the short form itself is a better match.
+            expanded = kb.candidates(long_form, self.top_k)
+            if expanded and (not candidates or expanded[0].score >= candidates[0].score):
+                candidates = expanded
+            text = long_form if candidates is expanded else text
+        if self.split_composites and (not candidates or candidates[0].score < 1.0):
+            composite = self._link_parts(kb, text)
+            if composite is not None and (not candidates or composite.score > candidates[0].score):
+                candidates = [composite, *candidates[: self.top_k - 1]]
+        if candidates and candidates[0].score >= self.threshold:
+            return candidates[0].id, candidates
+        return "", candidates
+
+    def _link_parts(self, kb: KnowledgeBase, text: str) -> Optional[Candidate]:
+        parts = split_composite(text)
+        if not parts:
+            return None
+        best = [kb.candidates(part, 1) for part in parts]
+        if not all(best) or any(c[0].score < self.threshold for c in best):
+            return None
+        ids = list(dict.fromkeys(c[0].id for c in best))
+        if len(ids) < 2:
+            return None
+        return Candidate(
+            SEP.join(ids),
+            SEP.join(c[0].name for c in best),
+            min(c[0].score for c in best),
+            min(c[0].prior for c in best),
+        )
+
+    def _warn_unlinked(self, labels: Iterable[str]) -> None:
+        new = sorted(set(labels) - self._warned)
+        if new:
+            self._warned.update(new)
+            warnings.warn(Warnings.W1060.format(name=self.name, labels=new), stacklevel=2)
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
+        """Linking accuracy on the gold spans that have a KB ID: the share of them
+        that the prediction has with the same boundaries, label and ID.
+
+        examples (Iterable[Example]): Predicted and gold docs.
+        RETURNS (Dict[str, Any]): {"link_acc": float or None, "link_per_type": ...}.
+        """
+        totals: Counter = Counter()
+        correct: Counter = Counter()
+        for example in examples:
+            predicted = {
+                (s.start_char, s.end_char, s.label_): s.kb_id_
+                for s in [*example.predicted.spans.get(self.spans_key, []), *example.predicted.ents]
+            }
+            gold = example.reference.spans.get(self.spans_key, None)
+            for span in gold if gold is not None else example.reference.ents:
+                if not span.kb_id_:
+                    continue
+                key = (span.start_char, span.end_char, span.label_)
+                totals[span.label_] += 1
+                correct[span.label_] += predicted.get(key) == span.kb_id_
+        n = sum(totals.values())
+        return {
+            "link_acc": sum(correct.values()) / n if n else None,
+            "link_per_type": {label: {"acc": correct[label] / totals[label]} for label in totals},
+        }
+
+    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
+        """Serialize the component and its knowledge bases."""
+        return srsly.msgpack_dumps(
+            {"cfg": self._cfg(), "kbs": {label: kb.to_dict() for label, kb in self.kbs.items()}}
+        )
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()
+    ) -> "EntityLinker":
+        """Load the component and its knowledge bases from bytes."""
+        data = srsly.msgpack_loads(bytes_data)
+        self.kbs = {label: KnowledgeBase.from_dict(kb) for label, kb in data["kbs"].items()}
+        return self
+
+    def to_disk(
+        self, path: Union[str, Path], *, exclude: Iterable[str] = SimpleFrozenList()
+    ) -> None:
+        """Save the component: its settings and a folder per knowledge base."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / CFG_FILE, self._cfg())
+        for label, kb in self.kbs.items():
+            kb.to_disk(path / KB_FOLDER / label)
+
+    def from_disk(
+        self, path: Union[str, Path], *, exclude: Iterable[str] = SimpleFrozenList()
+    ) -> "EntityLinker":
+        """Load the component saved with `to_disk`."""
+        path = Path(path)
+        labels = srsly.read_json(path / CFG_FILE)["labels"]
+        self.kbs = {label: KnowledgeBase.from_disk(path / KB_FOLDER / label) for label in labels}
+        return self
+
+    def _cfg(self) -> Dict[str, Any]:
+        # The settings live in the config; only what the config cannot hold is saved.
+        return {"labels": list(self.labels)}
+
+
+def _write_ids(doc: Doc, spans_key: str, ids: Dict[Tuple[int, int, str], str]) -> None:
+    # Span objects of a group or of doc.ents are copies: the group and the
+    # entities are rebuilt with the IDs, keeping the group's attrs (scores).
+    group = doc.spans.get(spans_key)
+    if group is not None:
+        attrs = dict(group.attrs)
+        doc.spans[spans_key] = [
+            _with_id(s, ids.get((s.start, s.end, s.label_), s.kb_id_)) for s in group
+        ]
+        doc.spans[spans_key].attrs.update(attrs)
+    doc.ents = [_with_id(e, ids.get((e.start, e.end, e.label_), e.kb_id_)) for e in doc.ents]
+
+
+def _with_id(span: Span, kb_id: str) -> Span:
+    return Span(span.doc, span.start, span.end, label=span.label, kb_id=kb_id, span_id=span.id)
+
+
+install_extensions()

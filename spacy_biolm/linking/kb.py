@@ -1,0 +1,424 @@
+"""A knowledge base for one entity label: concepts, their names, and candidates.
+
+A concept has a CURIE (`MESH:D003920`), alternative IDs it is also known by
+(MEDIC's OMIM IDs of a MeSH concept), a canonical name, synonyms, and a prior:
+how often the training corpora link a mention to it. A concept whose ID is several
+CURIEs joined by "|" (`MESH:D001943|MESH:D010051`) stands for a composite mention
+seen in training ("breast and ovarian cancer").
+
+Candidates for a mention come from exact lookup of its normalised name (then of
+the name without spaces, then of its bag of content words), and from the nearest
+names by character n-gram TF-IDF. A concept's score is the best score of its names,
+in [0, 1]: 1 for an exact match, the cosine similarity for an approximate one (at
+most 0.95, the score of a bag-of-words match). Concepts are ranked by score plus a
+small bonus for their prior, so that priors order near-ties; then by how often the
+corpora link this very name to the concept.
+"""
+
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy
+import srsly
+
+from ..errors import Errors
+from .normalize import bag_key, compact_key, normalize_name
+from .tfidf import DEFAULT_NGRAM_SIZES, NgramIndex
+
+# Scores of the exact tiers. A bag-of-words
+# match ("neoplasm breast" for "breast neoplasms") is likelier wrong than a
+# literal one, so it ranks just below it.
+EXACT_SCORE = 1.0
+COMPACT_SCORE = 1.0
+BAG_SCORE = 0.95
+# How much a concept's prior (log count, scaled to [0, 1]) adds to its score for
+# ranking: enough to order near-ties, too little to outrank a clearly better name.
+PRIOR_WEIGHT = 0.05
+# How many nearest names to take from the TF-IDF index per query: several names
+# of one concept often come first, so this is a multiple of the candidates asked for.
+NAMES_PER_CANDIDATE = 8
+KB_FILE = "kb.msgpack"
+INDEX_FILE = "ngrams.npz"
+FORMAT_VERSION = 1
+SEP = "|"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate concept for a mention.
+
+    id (str): The concept's CURIE ("MESH:D003920").
+    name (str): Its canonical name.
+    score (float): How well the mention matches its best name, in [0, 1].
+    prior (int): How often the training corpora link a mention to the concept.
+    """
+
+    id: str
+    name: str
+    score: float
+    prior: int = 0
+
+    def to_dict(self) -> Dict[str, Union[str, float]]:
+        """The candidate as stored in `span._.biolm_candidates`."""
+        return {"id": self.id, "name": self.name, "score": round(float(self.score), 4)}
+
+
+class KnowledgeBase:
+    """The concepts of one label with their names, searchable by mention text.
+
+    label (str): The entity label ("Disease").
+    ids (List[str]): The concept CURIEs.
+    names (List[str]): Their canonical names.
+    alt_ids (List[List[str]]): Further CURIEs of each concept.
+    priors (numpy.ndarray): How often the corpora link each concept (int64).
+    entries (List[str]): The distinct normalised names.
+    entry_ptr (numpy.ndarray): Entry i names the concepts
+        entry_concepts[entry_ptr[i]:entry_ptr[i + 1]] (int64).
+    entry_concepts (numpy.ndarray): Concept indices (int32).
+    entry_counts (numpy.ndarray): How often the corpora link that name to that
+        concept (int32).
+    index (NgramIndex): The TF-IDF index of the entries.
+    sources (List[Dict]): What the KB was built from (file, md5, counts).
+    compact_keys (Optional[List[str]]): `compact_key` of each entry (computed if None).
+    bag_keys (Optional[List[str]]): `bag_key` of each entry (computed if None).
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        ids: List[str],
+        names: List[str],
+        alt_ids: List[List[str]],
+        priors: numpy.ndarray,
+        entries: List[str],
+        entry_ptr: numpy.ndarray,
+        entry_concepts: numpy.ndarray,
+        entry_counts: numpy.ndarray,
+        index: NgramIndex,
+        sources: Sequence[Dict] = (),
+        compact_keys: Optional[List[str]] = None,
+        bag_keys: Optional[List[str]] = None,
+    ) -> None:
+        self.label = label
+        self.ids = ids
+        self.names = names
+        self.alt_ids = alt_ids
+        self.priors = numpy.asarray(priors, dtype=numpy.int64)
+        self.entries = entries
+        self.entry_ptr = numpy.asarray(entry_ptr, dtype=numpy.int64)
+        self.entry_concepts = numpy.asarray(entry_concepts, dtype=numpy.int32)
+        self.entry_counts = numpy.asarray(entry_counts, dtype=numpy.int32)
+        self.index = index
+        self.sources = list(sources)
+        # The looser keys are computed once, when the KB is built, and saved:
+        # computing them for every name would slow loading down.
+        self.compact_keys = (
+            list(compact_keys) if compact_keys is not None else [compact_key(e) for e in entries]
+        )
+        self.bag_keys = list(bag_keys) if bag_keys is not None else [bag_key(e) for e in entries]
+        self._exact = {entry: i for i, entry in enumerate(entries)}
+        self._compact = _group(self.compact_keys)
+        self._bag = _group(self.bag_keys)
+        self._id_index = {concept_id: i for i, concept_id in enumerate(ids)}
+        top = numpy.log1p(self.priors.max(initial=0))
+        self._prior_weights = numpy.log1p(self.priors) / max(float(top), 1.0)
+
+    def __len__(self) -> int:
+        """The number of concepts."""
+        return len(self.ids)
+
+    def __contains__(self, concept_id: str) -> bool:
+        """Whether `concept_id` is a concept's primary ID."""
+        return concept_id in self._id_index
+
+    def equivalent_ids(self, concept_id: str) -> List[str]:
+        """The primary and alternative IDs of a concept (for scoring against gold
+        IDs that name the concept by an alternative ID, e.g. OMIM for a MeSH concept).
+
+        concept_id (str): A primary ID; several joined by "|" for a composite.
+        RETURNS (List[str]): The IDs the concept(s) are known by, primary first.
+        """
+        result: List[str] = []
+        for part in concept_id.split(SEP):
+            index = self._id_index.get(part)
+            result.append(part)
+            if index is not None:
+                result.extend(self.alt_ids[index])
+        return result
+
+    def candidates(self, text: str, k: int = 5) -> List[Candidate]:
+        """The `k` best concepts for a mention.
+
+        text (str): The mention as written.
+        k (int): How many candidates to return.
+        RETURNS (List[Candidate]): The candidates, best first.
+        """
+        key = normalize_name(text)
+        if not key or k <= 0:
+            return []
+        scores = self._exact_scores(key)
+        rows, similarities = self.index.search(key, k * NAMES_PER_CANDIDATE)
+        for row, similarity in zip(rows.tolist(), similarities.tolist()):
+            # Only an exact match scores 1: names with the same words in another
+            # order have the same n-grams, and score like a bag-of-words match.
+            similarity = min(float(similarity), BAG_SCORE)
+            if similarity > scores.get(row, 0.0):
+                scores[row] = similarity
+        # concept -> (score, count of the best name for it)
+        best: Dict[int, Tuple[float, int]] = {}
+        for entry, score in scores.items():
+            start, end = self.entry_ptr[entry], self.entry_ptr[entry + 1]
+            for concept, count in zip(
+                self.entry_concepts[start:end].tolist(), self.entry_counts[start:end].tolist()
+            ):
+                if (score, count) > best.get(concept, (-1.0, -1)):
+                    best[concept] = (score, count)
+        ranked = sorted(best.items(), key=lambda item: self._rank_key(item[0], *item[1]))
+        return [
+            Candidate(self.ids[c], self.names[c], score, int(self.priors[c]))
+            for c, (score, _) in ranked[:k]
+        ]
+
+    def _rank_key(self, concept: int, score: float, count: int) -> Tuple[float, int, int, int]:
+        boosted = score + PRIOR_WEIGHT * float(self._prior_weights[concept])
+        return (-boosted, -count, -int(self.priors[concept]), concept)
+
+    def _exact_scores(self, key: str) -> Dict[int, float]:
+        # The entries that match `key` literally, without spaces, or as a bag of words.
+        scores: Dict[int, float] = {}
+        exact = self._exact.get(key)
+        if exact is not None:
+            scores[exact] = EXACT_SCORE
+        for entry in self._compact.get(compact_key(key), ()):
+            scores.setdefault(entry, COMPACT_SCORE)
+        bag = bag_key(key)
+        for entry in self._bag.get(bag, ()) if bag else ():
+            scores.setdefault(entry, BAG_SCORE)
+        return scores
+
+    def to_dict(self) -> Dict:
+        """The knowledge base as plain values and numpy arrays (msgpack-able)."""
+        return {
+            "format": FORMAT_VERSION,
+            "label": self.label,
+            "ids": self.ids,
+            "names": self.names,
+            "alt_ids": self.alt_ids,
+            "entries": self.entries,
+            "compact_keys": self.compact_keys,
+            "bag_keys": self.bag_keys,
+            "sources": self.sources,
+            "arrays": {
+                "priors": self.priors,
+                "entry_ptr": self.entry_ptr,
+                "entry_concepts": self.entry_concepts,
+                "entry_counts": self.entry_counts,
+            },
+            "index": self.index.to_arrays(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict) -> "KnowledgeBase":
+        """Restore a knowledge base from `to_dict` output."""
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError(Errors.E1181.format(found=data.get("format"), expected=FORMAT_VERSION))
+        arrays = data["arrays"]
+        with _paused_gc():
+            return cls(
+                data["label"],
+                ids=list(data["ids"]),
+                names=list(data["names"]),
+                alt_ids=[list(ids) for ids in data["alt_ids"]],
+                priors=arrays["priors"],
+                entries=list(data["entries"]),
+                entry_ptr=arrays["entry_ptr"],
+                entry_concepts=arrays["entry_concepts"],
+                entry_counts=arrays["entry_counts"],
+                index=NgramIndex.from_arrays(data["index"]),
+                sources=data.get("sources", []),
+                compact_keys=data.get("compact_keys"),
+                bag_keys=data.get("bag_keys"),
+            )
+
+    def to_bytes(self) -> bytes:
+        """The knowledge base as msgpack bytes."""
+        return srsly.msgpack_dumps(self.to_dict())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "KnowledgeBase":
+        """Restore a knowledge base from `to_bytes` output."""
+        with _paused_gc():
+            loaded = srsly.msgpack_loads(data)
+        return cls.from_dict(loaded)
+
+    def to_disk(self, path: Union[str, Path]) -> None:
+        """Save to a folder: strings and small arrays as msgpack, the TF-IDF index
+        as an uncompressed .npz (read straight into arrays, so loading is fast).
+
+        path (Union[str, Path]): The folder (created if missing).
+        """
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        data = self.to_dict()
+        numpy.savez(path / INDEX_FILE, **data.pop("index"))
+        srsly.write_msgpack(path / KB_FILE, data)
+
+    @classmethod
+    def from_disk(cls, path: Union[str, Path]) -> "KnowledgeBase":
+        """Load a knowledge base saved with `to_disk`.
+
+        path (Union[str, Path]): The folder.
+        RETURNS (KnowledgeBase): The knowledge base.
+        """
+        path = Path(path)
+        if not (path / KB_FILE).exists() or not (path / INDEX_FILE).exists():
+            raise ValueError(Errors.E1182.format(path=path, files=f"{KB_FILE}, {INDEX_FILE}"))
+        with _paused_gc():
+            data = srsly.read_msgpack(path / KB_FILE)
+        with numpy.load(path / INDEX_FILE, allow_pickle=False) as arrays:
+            data["index"] = {key: arrays[key] for key in arrays.files}
+        return cls.from_dict(data)
+
+
+class KnowledgeBaseBuilder:
+    """Collects concepts and names from sources, then builds a `KnowledgeBase`.
+
+    label (str): The entity label the KB serves.
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._ids: List[str] = []
+        self._names: List[str] = []
+        self._alt_ids: List[List[str]] = []
+        self._priors: List[int] = []
+        self._index: Dict[str, int] = {}
+        # Alternative ID -> the concept that claims it first.
+        self._alt_index: Dict[str, int] = {}
+        # (normalised name, concept) -> corpus count
+        self._pairs: Dict[Tuple[str, int], int] = {}
+        self.sources: List[Dict] = []
+
+    def __len__(self) -> int:
+        """The number of concepts so far."""
+        return len(self._ids)
+
+    def resolve(self, concept_id: str) -> Optional[int]:
+        """The concept a (primary or alternative) ID belongs to, if any."""
+        index = self._index.get(concept_id)
+        return self._alt_index.get(concept_id) if index is None else index
+
+    def add_concept(
+        self,
+        concept_id: str,
+        name: str,
+        *,
+        synonyms: Iterable[str] = (),
+        alt_ids: Iterable[str] = (),
+    ) -> int:
+        """Add a concept, or names and alternative IDs to the one it already is.
+
+        A concept known by an alternative ID (MEDIC 2012's OMIM entry that MEDIC 2017
+        lists as an alternative of a MeSH concept) merges into that concept.
+
+        concept_id (str): Its CURIE.
+        name (str): Its canonical name (kept from the first source that adds it).
+        synonyms (Iterable[str]): Further names.
+        alt_ids (Iterable[str]): Further CURIEs it is known by.
+        RETURNS (int): The concept's index.
+        """
+        index = self.resolve(concept_id)
+        if index is None:
+            index = len(self._ids)
+            self._index[concept_id] = index
+            self._ids.append(concept_id)
+            self._names.append(name)
+            self._alt_ids.append([])
+            self._priors.append(0)
+        for alt in alt_ids:
+            if alt != self._ids[index] and alt not in self._alt_ids[index]:
+                self._alt_ids[index].append(alt)
+                self._alt_index.setdefault(alt, index)
+        for text in (name, *synonyms):
+            key = normalize_name(text)
+            if key:
+                self._pairs.setdefault((key, index), 0)
+        return index
+
+    def add_mention(self, concept_ids: Sequence[str], text: str, count: int = 1) -> int:
+        """Count a corpus mention of a concept, adding the concept if it is new.
+
+        Several IDs make a composite concept ("MESH:D001943|MESH:D010051"); each
+        ID is first mapped to the concept it belongs to.
+
+        concept_ids (Sequence[str]): The mention's CURIEs.
+        text (str): The mention text.
+        count (int): How often it occurs.
+        RETURNS (int): The concept's index.
+        """
+        primary = []
+        for concept_id in concept_ids:
+            index = self.resolve(concept_id)
+            primary.append(concept_id if index is None else self._ids[index])
+        concept_id = SEP.join(dict.fromkeys(primary))
+        index = self.add_concept(concept_id, text)
+        key = normalize_name(text)
+        if key:
+            self._pairs[(key, index)] = self._pairs.get((key, index), 0) + count
+        self._priors[index] += count
+        return index
+
+    def build(self, *, sizes: Sequence[int] = DEFAULT_NGRAM_SIZES) -> KnowledgeBase:
+        """Build the knowledge base (fits the TF-IDF index: needs scikit-learn).
+
+        sizes (Sequence[int]): The character n-gram lengths of the index.
+        RETURNS (KnowledgeBase): The knowledge base.
+        """
+        if not self._ids:
+            raise ValueError(Errors.E1183.format(label=self.label))
+        by_entry: Dict[str, List[Tuple[int, int]]] = {}
+        for (key, concept), count in sorted(self._pairs.items()):
+            by_entry.setdefault(key, []).append((concept, count))
+        entries = list(by_entry)
+        ptr = numpy.zeros(len(entries) + 1, dtype=numpy.int64)
+        ptr[1:] = numpy.cumsum([len(by_entry[e]) for e in entries])
+        pairs = [pair for entry in entries for pair in by_entry[entry]]
+        return KnowledgeBase(
+            self.label,
+            ids=list(self._ids),
+            names=list(self._names),
+            alt_ids=[list(ids) for ids in self._alt_ids],
+            priors=numpy.array(self._priors, dtype=numpy.int64),
+            entries=entries,
+            entry_ptr=ptr,
+            entry_concepts=numpy.array([c for c, _ in pairs], dtype=numpy.int32),
+            entry_counts=numpy.array([n for _, n in pairs], dtype=numpy.int32),
+            index=NgramIndex.fit(entries, sizes=sizes),
+            sources=self.sources,
+        )
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    # Loading creates hundreds of thousands of small lists and strings, which set
+    # off cyclic garbage collection over and over (seconds for a full KB); none of
+    # them form cycles.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _group(keys: Iterable[str]) -> Dict[str, List[int]]:
+    groups: Dict[str, List[int]] = {}
+    for i, key in enumerate(keys):
+        if key:
+            groups.setdefault(key, []).append(i)
+    return groups

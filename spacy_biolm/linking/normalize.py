@@ -1,0 +1,112 @@
+"""Name normalisation shared by the knowledge bases and the mentions they link.
+
+Two strings that a curator would call the same name should normalise to the same
+key: case, Unicode forms, Greek letters written as symbols or words, accents,
+punctuation, hyphens and spaces, possessives, simple plurals, British spellings and
+Roman numerals do not change a biomedical name's meaning. Word order and function words do in
+general, so they only enter a second, looser key (`bag_key`).
+"""
+
+import re
+import unicodedata
+from typing import List
+
+GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "ι": "iota",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "ο": "omicron",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "ς": "sigma",
+    "τ": "tau",
+    "υ": "upsilon",
+    "φ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+}
+# Roman numerals as words ("type II diabetes"); "i", "v" and "x" are left alone
+# because they are more often letters ("vitamin A", "X-linked") than numbers.
+ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+# Words that carry no identity in a name: dropped from the bag-of-words key only.
+FUNCTION_WORDS = frozenset(
+    ("a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "by", "from", "or")
+    + ("as", "at", "due", "nos", "type", "other")
+)
+# A plural "s" is kept after these endings ("abscess", "virus", "psoriasis").
+KEEP_S = ("ss", "us", "is", "ys", "as", "os")
+WORD = re.compile(r"[a-z0-9]+")
+POSSESSIVE = re.compile(r"(?<=[a-z0-9])['’]s\b")
+
+
+def normalize_name(text: str) -> str:
+    """The normalised form of a name or mention: lower-case ASCII words joined by
+    single spaces, Greek letters spelt out, plurals and numerals folded.
+
+    text (str): The name as written.
+    RETURNS (str): Its key; "" when it has no letters or digits.
+    """
+    return " ".join(normalized_words(text))
+
+
+def normalized_words(text: str) -> List[str]:
+    """The normalised words of a name (see `normalize_name`).
+
+    text (str): The name as written.
+    RETURNS (List[str]): Its words.
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    # Spell Greek letters as words, as a separate word: "TNF-α" and "TNF alpha" meet.
+    text = "".join(f" {GREEK[char]} " if char in GREEK else char for char in text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = POSSESSIVE.sub("", text)
+    return [_fold_word(word) for word in WORD.findall(text)]
+
+
+def compact_key(normalized: str) -> str:
+    """A key without spaces, so that "non-Hodgkin" and "nonhodgkin" meet.
+
+    normalized (str): A normalised name.
+    RETURNS (str): The name with its spaces removed.
+    """
+    return normalized.replace(" ", "")
+
+
+def bag_key(normalized: str) -> str:
+    """A key that ignores word order and function words, so that "cancer of the
+    breast" and MeSH's inverted "Breast Neoplasms" style "neoplasm, breast" meet.
+
+    normalized (str): A normalised name.
+    RETURNS (str): Its sorted, distinct content words; "" if it has none.
+    """
+    words = {word for word in normalized.split() if word not in FUNCTION_WORDS}
+    return " ".join(sorted(words))
+
+
+def _fold_word(word: str) -> str:
+    if word in ROMAN:
+        return ROMAN[word]
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(KEEP_S):
+        word = word[:-1]
+    # British spellings ("haemorrhage", "oedema", "tumour") meet American ones.
+    if len(word) > 4:
+        word = word.replace("ae", "e").replace("oe", "e")
+        if word.endswith("our"):
+            word = word[:-3] + "or"
+    return word
