@@ -34,9 +34,9 @@ import torch
 from transformers import BioGptForCausalLM, BioGptTokenizer
 
 from spacy_biolm.biogpt import tasks
-from spacy_biolm.biogpt.random_model import build_random_biogpt
 from spacy_biolm.corpora.pubtator import read_pubtator
 from spacy_biolm.corpora.source import InvalidRecords
+from spacy_biolm.testing import build_random_biogpt
 
 BIOGPT_SHAPE = {"hidden_size": 1024, "num_layers": 24, "num_heads": 16, "intermediate_size": 4096}
 SMALL_SHAPE = {"hidden_size": 64, "num_layers": 2, "num_heads": 2, "intermediate_size": 128}

@@ -33,7 +33,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from spacy_biolm.annotations import SOURCE_ATTR, SPANS_KEY, set_annotated_labels
-from spacy_biolm.encoders import build_random_bert
+from spacy_biolm.testing import build_random_bert
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 CHEMICALS = [

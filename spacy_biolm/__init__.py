@@ -1,11 +1,10 @@
 """spacy-biolm: biomedical language models as spaCy components.
 
-Importing the package registers everything; spaCy also finds every factory,
-architecture, reader and tokenizer through entry points, so `spacy.load` needs no
-import.
+spaCy finds every factory, architecture, reader and tokenizer through entry points
+(setup.cfg), so `spacy.load` needs no import, and importing this package imports
+nothing else: resolving one registered name imports only the module that defines it.
 """
 
-from . import biogpt, corpora, ner, transformer  # noqa: F401
 from .about import __version__
 
 __all__ = ["__version__"]

@@ -1,20 +1,16 @@
 """Check that corpus files are the exact upstream bytes the project was built on.
 
 `spacy project assets` pins single files by URL and md5, but weasel's git assets
-(the folders of JNLPBA, LINNAEUS and S800) can only name a branch. A committed
-checksums file closes the gap: one md5 per file and one digest per folder (the md5
-of its sorted `relative path <TAB> md5` lines). The same check runs on a local
-mirror laid out like the assets folder, so an offline run is pinned as well.
+(the folders of JNLPBA, LINNAEUS and S800) can only name a branch. The catalog
+(`corpora.catalog.pinned_checksums`) closes the gap: one md5 per file and one digest
+per folder (the md5 of its sorted `relative path <TAB> md5` lines). The same check
+runs on a local mirror laid out like the assets folder, so an offline run is pinned
+as well.
 """
 
 import hashlib
 from pathlib import Path
 from typing import Dict, List, Tuple
-
-import srsly
-import typer
-
-from .cli import app
 
 
 def file_md5(path: Path) -> str:
@@ -55,34 +51,3 @@ def verify(root: Path, expected: Dict[str, str]) -> Tuple[List[str], List[str]]:
         if rel not in missing and checksum(root / rel) != value
     ]
     return missing, differing
-
-
-@app.command("verify-corpora")
-def verify_corpora_cli(
-    corpora_dir: Path = typer.Argument(..., help="assets/ or a local mirror laid out like it."),
-    checksums: Path = typer.Argument(..., help="JSON file: relative path -> md5 or tree digest."),
-    write: bool = typer.Option(
-        False, "--write", help="Record the checksums of corpora_dir instead of checking them."
-    ),
-) -> None:
-    """Check that the corpus files are the pinned upstream bytes (exit 1 if not)."""
-    from wasabi import msg
-
-    expected: Dict[str, str] = srsly.read_json(checksums)
-    if write:
-        srsly.write_json(checksums, {rel: checksum(corpora_dir / rel) for rel in expected})
-        msg.good(f"Recorded {len(expected)} checksums of {corpora_dir} in {checksums}")
-        return
-    missing, differing = verify(corpora_dir, expected)
-    for rel in missing:
-        msg.fail(f"Missing: {corpora_dir / rel}")
-    for rel in differing:
-        msg.fail(f"Not the pinned upstream bytes: {corpora_dir / rel}")
-    if missing or differing:
-        msg.fail(
-            f"{len(missing) + len(differing)} of {len(expected)} corpus entries do not match "
-            f"{checksums}. Run `spacy project assets` again, or point vars.corpora_dir at an "
-            "unmodified mirror.",
-            exits=1,
-        )
-    msg.good(f"All {len(expected)} corpus entries in {corpora_dir} match {checksums}")

@@ -8,6 +8,7 @@ from spacy.errors import ErrorsWithCodes
 #   E1060-E1119 / W1020-W1039  corpora, convert CLI
 #   E1120-E1159 / W1040-W1049  biogpt
 #   E1160-E1179 / W1050-W1059  project, packaging
+#   E1180-E1219 / W1060-W1069  linking
 
 
 class Warnings(metaclass=ErrorsWithCodes):
@@ -23,6 +24,14 @@ class Warnings(metaclass=ErrorsWithCodes):
         "The training data has entities labelled {labels}, which component '{name}' "
         "does not predict (its labels: {known}); they are ignored. Add them to its "
         "`labels` setting (or set labels = [] to take every label from the data)."
+    )
+    W1011 = (
+        "{user} got {n} of {total} documents whose annotation status is unknown "
+        "(doc._.annotated_labels was never set), e.g. '{text}'. They are treated as "
+        "annotated for every label, so every entity they do not mark counts as not an "
+        "entity. A DocBin keeps doc._.annotated_labels only when written with "
+        "DocBin(store_user_data=True); otherwise set doc._.annotated_labels to the labels "
+        "the doc's corpus annotates (None: every label). {user} warns about this once."
     )
 
     # corpora, convert CLI
@@ -45,6 +54,13 @@ class Warnings(metaclass=ErrorsWithCodes):
         'pipeline loaded with the component\'s dtype = "float32".'
     )
 
+    # linking
+    W1060 = (
+        "Component '{name}' has no knowledge base for the labels {labels}, so their "
+        "spans stay unlinked (kb_id_ \"\"). Build one (spacy_biolm.linking.sources."
+        "build_kbs) and initialize the component with it, or leave those labels unlinked."
+    )
+
 
 class Errors(metaclass=ErrorsWithCodes):
     # core, transformer
@@ -60,6 +76,11 @@ class Errors(metaclass=ErrorsWithCodes):
     E1002 = (
         "overlap ({overlap}) must be smaller than half of the wordpiece budget "
         "({budget}) so that consecutive windows advance."
+    )
+    E1010 = (
+        "The encoder ran at inference (is_train=False) in length groups, so its output "
+        "has no gradient. Call the transformer model with is_train=True (begin_update) "
+        "to train it."
     )
 
     # biolm_ner
@@ -247,3 +268,43 @@ class Errors(metaclass=ErrorsWithCodes):
         "generation_config sets {keys}; set the component's max_new_tokens instead, "
         "which also decides how much of a long prompt is kept."
     )
+
+    # linking
+    E1180 = (
+        "Building a knowledge base needs scikit-learn (its TF-IDF vectoriser): "
+        "pip install 'spacy-biolm[linking]'. Loading and using a built one does not."
+    )
+    E1181 = (
+        "The knowledge base has format version {found}; this spacy-biolm reads "
+        "version {expected}. Rebuild it with this version."
+    )
+    E1182 = "{path} is not a saved knowledge base: it lacks {files}. Save one with to_disk()."
+    E1183 = (
+        "The knowledge base for label '{label}' has no concepts: its sources gave no "
+        "entry. Check the source files and the label, or leave the label out."
+    )
+    E1184 = (
+        "{path}: md5 {found} differs from the pinned {expected} of {what}. The file is "
+        "not the pinned release: fetch that release again ({origin}), or pass the md5 "
+        "of the version you mean to use."
+    )
+    E1185 = (
+        "{where}: malformed line {line!r} in {what}: expected {expected}. Restore the "
+        "file from its pinned release, or fix the line."
+    )
+    E1186 = (
+        "{where}: unknown ID '{id}' in {what}: expected an ID with one of the prefixes "
+        "{prefixes}. Fix the ID (e.g. add its prefix), or map the prefix in the reader."
+    )
+    E1187 = "{path} not found: {what}. {fix}"
+    E1188 = (
+        "Component '{name}' has no knowledge base. Build them with spacy_biolm.linking."
+        "sources.build_kbs and set kb_dir in [initialize.components.{name}], add one "
+        "with add_kb(), or load a trained pipeline with spacy.load()."
+    )
+    E1189 = "{setting} must be {expected} (got {value})."
+    E1190 = (
+        "Cannot add the knowledge base of label '{kb_label}' as the one of label "
+        "'{label}': build a knowledge base for '{label}'."
+    )
+    E1191 = "Unknown linking corpus '{corpus}'; choose one of {corpora}."

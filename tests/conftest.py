@@ -40,6 +40,6 @@ def corpora_dir() -> Path:
 def tiny_bert_dir(tmp_path_factory) -> Path:
     """A 2-layer, 32-wide random BERT with a WordPiece vocabulary trained on text;
     its tokenizer sets no model_max_length, like BioLinkBERT's."""
-    from spacy_biolm.encoders import build_random_bert
+    from spacy_biolm.testing import build_random_bert
 
     return build_random_bert(tmp_path_factory.mktemp("tiny_bert"))

@@ -1,14 +1,15 @@
-"""Random encoders for tests and smoke runs: deterministic, loadable by name."""
+"""Random BERT encoders (spacy_biolm.testing) for tests and smoke runs: deterministic,
+loadable by name."""
 
 import subprocess
 import sys
 
 from transformers import AutoModel, AutoTokenizer
 
-from spacy_biolm.encoders import SEED_TEXT, train_wordpiece_vocab
+from spacy_biolm.testing import SEED_TEXT, train_wordpiece_vocab
 
 SCRIPT = (
-    "from spacy_biolm.encoders import train_wordpiece_vocab, SEED_TEXT\n"
+    "from spacy_biolm.testing import train_wordpiece_vocab, SEED_TEXT\n"
     "print(' '.join(train_wordpiece_vocab([SEED_TEXT], vocab_size=500)))\n"
 )
 

@@ -57,3 +57,23 @@ def test_markdown_table_has_a_row_per_corpus_and_type():
     table = to_markdown(_results(), title="en_biolm")
     assert "| ncbi_disease | all | 80.0 | 70.0 | 74.6 | 12,500 |" in table
     assert "| s800 | all | - | - | - | 10,000 |" in table
+
+
+def test_meta_gives_each_corpus_its_licence_from_the_catalog():
+    """The licences shared/corpora/README.md states for the six training corpora."""
+    stats = {"docs": 1, "words": 1, "seconds": 1.0, "words_per_second": 1.0}
+    scores = {"ents_p": 0.5, "ents_r": 0.5, "ents_f": 0.5, "ents_per_type": {}}
+    expected = {
+        "bc5cdr": "Public domain",
+        "ncbi_disease": "Public domain",
+        "bc2gm": "Public domain",
+        "jnlpba": "CC BY 3.0",
+        "linnaeus": "CC BY 4.0",
+        "s800": "No licence file upstream",
+    }
+    results = {"split": "test", "corpora": {name: {**stats, **scores} for name in expected}}
+    sources = build_meta(results, name="biolm", version="0.1.0")["sources"]
+    assert len(sources) == len(expected)
+    for (name, licence), source in zip(expected.items(), sources):
+        assert source["license"].startswith(licence), name
+        assert source["url"].startswith("https://"), name

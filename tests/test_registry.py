@@ -22,6 +22,7 @@ GROUPS = {
     "spacy_scorers": "scorers",
     "spacy_misc": "misc",
     "spacy_annotation_setters": "annotation_setters",
+    "spacy_cli": "cli",
 }
 
 

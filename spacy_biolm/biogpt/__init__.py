@@ -1,6 +1,6 @@
 """BioGPT inside spaCy pipelines: the `biogpt` component (component.py: the pipe;
-tasks.py: prompts and output parsers; decoding.py: batched inference), the fairseq
-converter (convert.py) and random models for tests and benchmarks (random_model.py).
+tasks.py: prompts and output parsers; decoding.py: batched inference) and the
+fairseq converter (convert.py). Random BioGPTs for tests live in spacy_biolm.testing.
 """
 
-from . import component, convert, random_model  # noqa: F401  (register the factory and CLIs)
+from . import component  # noqa: F401  (registers the factory)

@@ -20,9 +20,6 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
-import typer
-
-from ..cli import app
 from ..errors import Errors
 
 logger = logging.getLogger("spacy_biolm")
@@ -268,30 +265,3 @@ def save_model(model: Any, output_dir: Path) -> None:
     config = model.config.__class__.from_dict(model.config.to_dict())
     config.architectures = ["BioGptForCausalLM"]
     config.save_pretrained(str(output_dir))
-
-
-@app.command("convert-biogpt")
-def convert_biogpt_cli(
-    fairseq_dir: Path = typer.Argument(
-        ..., help="fairseq checkpoint folder: the checkpoint, dict.txt and bpecodes."
-    ),
-    output_dir: Path = typer.Argument(..., help="Folder to write the Hugging Face model to."),
-    checkpoint: str = typer.Option(
-        "checkpoint.pt", "--checkpoint", "-c", help="Checkpoint file name in FAIRSEQ_DIR."
-    ),
-    trust_checkpoint: bool = typer.Option(
-        False,
-        "--trust-checkpoint",
-        help="Unpickle any object in the checkpoint (it can run code: trusted files only).",
-    ),
-) -> None:
-    """Convert a fairseq BioGPT checkpoint (e.g. the RE-DDI, RE-DTI, RE-BC5CDR or
-    PubMedQA fine-tunes) into a folder that the `biogpt` component loads:
-    `--components.biogpt.model OUTPUT_DIR`.
-    """
-    from wasabi import msg
-
-    convert_fairseq_checkpoint(
-        fairseq_dir, output_dir, checkpoint_name=checkpoint, trust_checkpoint=trust_checkpoint
-    )
-    msg.good(f"Wrote a Hugging Face BioGPT to {output_dir}")

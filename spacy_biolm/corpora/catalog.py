@@ -1,4 +1,8 @@
-"""The six public corpora: where their splits are, how their types map to labels.
+"""The public releases the project is built on, one record each: the six NER
+corpora (where their splits are, how their types map to labels) and the other
+pinned sources; for every one its title, URL and licence (the packaged model's
+meta) and its files pinned to upstream commits with their checksums (project.yml's
+assets and `verify-corpora` are derived from these; tests check they agree).
 
 Each input folder is laid out like the public release (as in shared/corpora/).
 Splits are the standard ones; two need a decision, made here once:
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Sequence, Set, Tuple
 
 from ..errors import Errors
 from .bc2gm import read_bc2gm
@@ -46,6 +50,54 @@ class CorpusName(str, Enum):
 
 
 @dataclass(frozen=True)
+class Pin:
+    """One upstream file or folder, pinned to a commit of a GitHub repository.
+
+    dest (str): Its path in the release's folder ("train/GENE.eval"); a folder's ends in "/".
+    repo (str): The repository ("spyysalo/bc2gm-corpus").
+    commit (str): The commit.
+    path (str): Its path in the repository.
+    checksum (str): The md5 of the file, or `assets.tree_digest` of the folder.
+    """
+
+    dest: str
+    repo: str
+    commit: str
+    path: str
+    checksum: str
+
+    @property
+    def is_folder(self) -> bool:
+        return self.dest.endswith("/")
+
+    @property
+    def url(self) -> str:
+        """The raw file's URL at the pinned commit."""
+        return f"https://raw.githubusercontent.com/{self.repo}/{self.commit}/{self.path}"
+
+
+def _pins(repo: str, commit: str, files: Mapping[str, Tuple[str, str]]) -> Tuple[Pin, ...]:
+    """The pins of one repository at one commit: dest -> (upstream path, checksum)."""
+    return tuple(Pin(dest, repo, commit, path, digest) for dest, (path, digest) in files.items())
+
+
+@dataclass(frozen=True)
+class Release:
+    """A public release: what a packaged model's meta says about it, and its files.
+
+    title (str): Its name ("NCBI Disease").
+    url (str): Where it is published.
+    license (str): Its licence, as the meta states it.
+    pins (Tuple[Pin, ...]): Its files and folders, pinned to upstream commits.
+    """
+
+    title: str
+    url: str
+    license: str
+    pins: Tuple[Pin, ...]
+
+
+@dataclass(frozen=True)
 class SplitSource:
     """How to read one split: the input files it needs and the reader.
 
@@ -59,8 +111,9 @@ class SplitSource:
 
 @dataclass(frozen=True)
 class CorpusRecipe:
-    """A public corpus: its label scheme, formats and splits.
+    """A public NER corpus: its release, label scheme, formats and splits.
 
+    release (Release): Title, URL, licence and pinned files.
     scheme (LabelScheme): How its types map to labels.
     formats (Tuple[str, ...]): The formats it is released in, the default first.
     layout (str): The expected layout of its input folder, for messages.
@@ -68,6 +121,7 @@ class CorpusRecipe:
         -> the sources of the train, dev and test splits.
     """
 
+    release: Release
     scheme: LabelScheme
     formats: Tuple[str, ...]
     layout: str
@@ -181,15 +235,78 @@ def _read_s800(
     return read_species_tsv(texts, tags, invalid, documents=documents, end_inclusive=True)
 
 
+PUBLIC_DOMAIN = "Public domain (US government work)"
+BIOGPT_REPO = ("microsoft/BioGPT", "648f7d6503c038b44e70b7510bf431c7be94e891")
+CDR = "data/BC5CDR/raw/CDR_Data"
+
 CORPORA: Dict[CorpusName, CorpusRecipe] = {
     CorpusName.bc5cdr: CorpusRecipe(
-        LabelScheme.create({"Chemical": "Chemical", "Disease": "Disease"}),
-        ("pubtator", "bioc"),
-        "CDR_{Training,Development,Test}Set.{PubTator.txt,BioC.xml}",
-        _bc5cdr,
+        release=Release(
+            "BioCreative V CDR (BC5CDR)",
+            "https://biocreative.bioinformatics.udel.edu/tasks/biocreative-v/track-3-cdr/",
+            PUBLIC_DOMAIN,
+            _pins(
+                *BIOGPT_REPO,
+                {
+                    "CDR_TrainingSet.PubTator.txt": (
+                        f"{CDR}/CDR.Corpus.v010516/CDR_TrainingSet.PubTator.txt",
+                        "45bb1f679d5b1a055eae3d4a9f67ac74",
+                    ),
+                    "CDR_TrainingSet.BioC.xml": (
+                        f"{CDR}/CDR.Corpus.v010516/CDR_TrainingSet.BioC.xml",
+                        "490178ee0f76a44df1f2b90945f954ab",
+                    ),
+                    "CDR_DevelopmentSet.PubTator.txt": (
+                        f"{CDR}/CDR.Corpus.v010516/CDR_DevelopmentSet.PubTator.txt",
+                        "2dfda7a1dc66a5599417a9db2417084b",
+                    ),
+                    "CDR_DevelopmentSet.BioC.xml": (
+                        f"{CDR}/CDR.Corpus.v010516/CDR_DevelopmentSet.BioC.xml",
+                        "8c99a1f69ca4e6f1b1e3f77b5666c92a",
+                    ),
+                    "CDR_TestSet.PubTator.txt": (
+                        f"{CDR}/CDR.Corpus.v010516/CDR_TestSet.PubTator.txt",
+                        "96b142b3cc1774d7437c285a88b9694c",
+                    ),
+                    "CDR_TestSet.BioC.xml": (
+                        f"{CDR}/CDR.Corpus.v010516/CDR_TestSet.BioC.xml",
+                        "3a9e6b64d05e033911be9f4fb005a485",
+                    ),
+                    "README.txt": (f"{CDR}/README.txt", "4c2d5c5ec2c3bc98f08cb44c80fa533d"),
+                },
+            ),
+        ),
+        scheme=LabelScheme.create({"Chemical": "Chemical", "Disease": "Disease"}),
+        formats=("pubtator", "bioc"),
+        layout="CDR_{Training,Development,Test}Set.{PubTator.txt,BioC.xml}",
+        splits=_bc5cdr,
     ),
     CorpusName.ncbi_disease: CorpusRecipe(
-        LabelScheme.create(
+        release=Release(
+            "NCBI Disease",
+            "https://www.ncbi.nlm.nih.gov/CBBresearch/Dogan/DISEASE/",
+            PUBLIC_DOMAIN,
+            _pins(
+                "spyysalo/ncbi-disease",
+                "5a266c6fc76fb2b5184cfa397ff0a5ecdb133aec",
+                {
+                    "NCBItrainset_corpus.txt": (
+                        "original-data/train/NCBItrainset_corpus.txt",
+                        "b5355e5229455e77ba2de17511856609",
+                    ),
+                    "NCBIdevelopset_corpus.txt": (
+                        "original-data/devel/NCBIdevelopset_corpus.txt",
+                        "f4fc2f17c6fff3562a5aea85dfb8c7e3",
+                    ),
+                    "NCBItestset_corpus.txt": (
+                        "original-data/test/NCBItestset_corpus.txt",
+                        "933607f5b3f889fec54becf9abb06499",
+                    ),
+                    "LICENSE": ("original-data/LICENSE", "6741835b982a47e40bb2c10379ec76e1"),
+                },
+            ),
+        ),
+        scheme=LabelScheme.create(
             {
                 "SpecificDisease": "Disease",
                 "DiseaseClass": "Disease",
@@ -197,38 +314,227 @@ CORPORA: Dict[CorpusName, CorpusRecipe] = {
                 "CompositeMention": "Disease",
             }
         ),
-        ("pubtator",),
-        "NCBI{train,develop,test}set_corpus.txt",
-        _ncbi_disease,
+        formats=("pubtator",),
+        layout="NCBI{train,develop,test}set_corpus.txt",
+        splits=_ncbi_disease,
     ),
     CorpusName.bc2gm: CorpusRecipe(
-        LabelScheme.create({"GENE": "Gene"}),
-        ("bc2gm",),
-        "{train,devel,test}/{train,devel,test}.in and GENE.eval",
-        _bc2gm,
+        release=Release(
+            "BioCreative II Gene Mention (BC2GM)",
+            "https://github.com/spyysalo/bc2gm-corpus",
+            PUBLIC_DOMAIN,
+            _pins(
+                "spyysalo/bc2gm-corpus",
+                "018161681145daf751af037cb890f3a54f62a74d",
+                {
+                    "train/train.in": (
+                        "devel-split/train/train.in",
+                        "5a72225e03e60bf39f723877ddb7ee12",
+                    ),
+                    "train/GENE.eval": (
+                        "devel-split/train/GENE.eval",
+                        "7ed6f8cc50ab922a323874aa8b50e6d3",
+                    ),
+                    "train/ALTGENE.eval": (
+                        "devel-split/train/ALTGENE.eval",
+                        "34fcbd44cd625dcb978ae7bb4752ebfa",
+                    ),
+                    "devel/devel.in": (
+                        "devel-split/devel/devel.in",
+                        "49cb1361541701de3cf55559d75412d1",
+                    ),
+                    "devel/GENE.eval": (
+                        "devel-split/devel/GENE.eval",
+                        "13b58cb863c97da2e03510aa1ad252f0",
+                    ),
+                    "devel/ALTGENE.eval": (
+                        "devel-split/devel/ALTGENE.eval",
+                        "73d558897ce8b04c2f39dc7c3b3e77b0",
+                    ),
+                    "test/test.in": (
+                        "original-data/test/test.in",
+                        "1b08f7d9c29b80962f0fca019c843da1",
+                    ),
+                    "test/GENE.eval": (
+                        "original-data/test/GENE.eval",
+                        "371c5bacc75187b8bf79b6f1073edc7b",
+                    ),
+                    "test/ALTGENE.eval": (
+                        "original-data/test/ALTGENE.eval",
+                        "ab1a6637ca433087775a9dea88d2c434",
+                    ),
+                    "NOTICE": ("original-data/NOTICE", "1f44b6ff46f0c4523e3206254db4bfd9"),
+                    "README.GM": ("original-data/README.GM", "edc1652f8a7852083b6e55abd45bf3b6"),
+                },
+            ),
+        ),
+        scheme=LabelScheme.create({"GENE": "Gene"}),
+        formats=("bc2gm",),
+        layout="{train,devel,test}/{train,devel,test}.in and GENE.eval",
+        splits=_bc2gm,
     ),
     CorpusName.jnlpba: CorpusRecipe(
-        LabelScheme.create(
+        release=Release(
+            "JNLPBA / GENIA",
+            "https://github.com/spyysalo/jnlpba",
+            "CC BY 3.0 (GENIA corpus licence)",
+            _pins(
+                "spyysalo/jnlpba",
+                "4455122de861c6e448e2e8c7f19ef8f49dbc32b2",
+                {
+                    "LICENSE": ("LICENSE", "95b225cbe55ba898e8268c8d128dcce5"),
+                    "train/": ("standoff/train", "1980cad64f2592ed9154fc5960ab926b"),
+                    "test/": ("standoff/test", "d85c53099b18353599a0a74e399078e9"),
+                },
+            ),
+        ),
+        scheme=LabelScheme.create(
             {"protein": "Gene", "DNA": "Gene", "RNA": "Gene"},
             ignore_types=("cell_type", "cell_line"),
         ),
-        ("brat",),
-        "train/ and test/ folders of NAME.txt + NAME.ann",
-        _jnlpba,
+        formats=("brat",),
+        layout="train/ and test/ folders of NAME.txt + NAME.ann",
+        splits=_jnlpba,
     ),
     CorpusName.linnaeus: CorpusRecipe(
-        LabelScheme.create({"species": "Species"}),
-        ("species-tsv",),
-        "txt/, tags.tsv and split/{train,devel,test}.txt",
-        _linnaeus,
+        release=Release(
+            "LINNAEUS",
+            "https://github.com/spyysalo/linnaeus-corpus-data",
+            "CC BY 4.0",
+            _pins(
+                "spyysalo/linnaeus-corpus-data",
+                "274ef6ed11178320832f58f8cca158a93889aeda",
+                {
+                    "tags.tsv": ("tags.tsv", "896987d03c1b02cb1084ebbaae9fe39c"),
+                    "filtered_tags.tsv": ("filtered_tags.tsv", "0257bb3c52322c5db1f08041fef719a3"),
+                    "LICENSE.txt": ("LICENSE.txt", "7e8219d7b9202e3ebd75020504f62965"),
+                    "README.md": ("README.md", "3f3212ab9a8bcc9c379042c2b9e86fbd"),
+                    "txt/": ("txt", "6498010557e4745461fea921d12f47df"),
+                },
+            )
+            + _pins(
+                "spyysalo/linnaeus-corpus",
+                "f75269c93b887d256061faf1339628b1c7e472db",
+                {
+                    "split/train.txt": ("split/train.txt", "a28dbcc2dd509eee9b2d7971705bc434"),
+                    "split/devel.txt": ("split/devel.txt", "5df125226a2edf1725b0259a1df5fabf"),
+                    "split/test.txt": ("split/test.txt", "9cee48d149c81519737e3c593eb7e54a"),
+                },
+            ),
+        ),
+        scheme=LabelScheme.create({"species": "Species"}),
+        formats=("species-tsv",),
+        layout="txt/, tags.tsv and split/{train,devel,test}.txt",
+        splits=_linnaeus,
     ),
     CorpusName.s800: CorpusRecipe(
-        LabelScheme.create({"species": "Species"}),
-        ("species-tsv",),
-        "abstracts/, S800.tsv, pubmedid.tsv and split/{train,devel,test}.txt (PMIDs)",
-        _s800,
+        release=Release(
+            "Species-800 (S800)",
+            "https://github.com/spyysalo/s800",
+            "No licence file upstream (none stated by the authors)",
+            _pins(
+                "spyysalo/s800-revision-data",
+                "3f41fbb3e6a0d1056e939541dc35a26a8a659862",
+                {
+                    "S800.tsv": ("original-data/S800.tsv", "69dab7a555719690a6c5e07715af9979"),
+                    "pubmedid.tsv": (
+                        "original-data/pubmedid.tsv",
+                        "c3ab245c964c32a3f97f51e2e31072ac",
+                    ),
+                    "abstracts/": ("original-data/abstracts", "9171ee09f0b0b2893b044f6f3605673b"),
+                },
+            )
+            + _pins(
+                "spyysalo/s800",
+                "f5425e7498930757c8577828eabc41cf88d80348",
+                {
+                    "split/train.txt": ("split/train.txt", "6b8e7fe24d848624b1a63f7adc6a550d"),
+                    "split/devel.txt": ("split/devel.txt", "04d482aca30e6ae2e4a5acd66afc9766"),
+                    "split/test.txt": ("split/test.txt", "ab944a1f204663243b0d6f510cb7e78f"),
+                },
+            ),
+        ),
+        scheme=LabelScheme.create({"species": "Species"}),
+        formats=("species-tsv",),
+        layout="abstracts/, S800.tsv, pubmedid.tsv and split/{train,devel,test}.txt (PMIDs)",
+        splits=_s800,
     ),
 }
+
+# Pinned releases that are not NER training corpora, by folder name.
+OTHER_RELEASES: Dict[str, Release] = {
+    "pubmedqa": Release(
+        "PubMedQA (labelled set)",
+        "https://github.com/pubmedqa/pubmedqa",
+        "MIT",
+        _pins(
+            "pubmedqa/pubmedqa",
+            "1cbae8e92f72f20c8d3747cbb3bf5bc53554d997",
+            {
+                "ori_pqal.json": ("data/ori_pqal.json", "05b2b70949907e260d2aa82bc5d20c6f"),
+                "test_ground_truth.json": (
+                    "data/test_ground_truth.json",
+                    "f52c9d953b2833b43486fb1c00f1737f",
+                ),
+                "LICENSE": ("LICENSE", "d72694f73d4e2ed4479be5b46b15570e"),
+            },
+        ),
+    ),
+    "biogpt_tokenizer": Release(
+        "BioGPT tokenizer (fairseq dict.txt and bpecodes)",
+        "https://github.com/microsoft/BioGPT",
+        "MIT",
+        _pins(
+            *BIOGPT_REPO,
+            {
+                "dict.txt": ("data/BioGPT/dict.txt", "e8c6184677300d5cd094f52499f04eb6"),
+                "bpecodes": ("data/BioGPT/bpecodes", "9e8a300ee3669f399a15fbfe9415f38d"),
+                "LICENSE": ("LICENSE", "ae2ae19756298e6cf8d055817e446aed"),
+            },
+        ),
+    ),
+}
+
+
+def releases() -> Dict[str, Release]:
+    """Every pinned release by folder name: the NER corpora, then the others."""
+    return {**{name.value: recipe.release for name, recipe in CORPORA.items()}, **OTHER_RELEASES}
+
+
+def pinned_checksums() -> Dict[str, str]:
+    """`<folder>/<dest>` -> md5 or tree digest, for every pinned file and folder
+    (what `verify-corpora` checks by default)."""
+    return {
+        f"{name}/{pin.dest}".rstrip("/"): pin.checksum
+        for name, release in releases().items()
+        for pin in release.pins
+    }
+
+
+def project_assets(root: str = "assets") -> List[Dict[str, Any]]:
+    """The `assets` section of project.yml: every pinned file by URL and md5, then
+    every pinned folder as a git asset (weasel's git assets name a branch, not a
+    commit: `verify-corpora` checks the folder's digest).
+
+    root (str): The folder the assets are written to.
+    RETURNS (List[Dict[str, Any]]): The asset entries, in project.yml's order.
+    """
+    pins = [(name, pin) for name, release in releases().items() for pin in release.pins]
+    files = [
+        {"dest": f"{root}/{name}/{pin.dest}", "url": pin.url, "checksum": pin.checksum}
+        for name, pin in pins
+        if not pin.is_folder
+    ]
+    folders = [
+        {
+            "dest": f"{root}/{name}/{pin.dest}".rstrip("/"),
+            "git": {"repo": f"https://github.com/{pin.repo}", "branch": "master", "path": pin.path},
+            "description": f"Pinned to {pin.commit}: verify-corpora checks its digest.",
+        }
+        for name, pin in pins
+        if pin.is_folder
+    ]
+    return files + folders
 
 
 def corpus_splits(name: CorpusName, input_dir: Path, fmt: str = "") -> Dict[str, SplitSource]:

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from spacy_biolm.biogpt import tasks
 from spacy_biolm.biogpt.convert import write_tokenizer
 from spacy_biolm.cli import app
-from spacy_biolm.encoders import SEED_TEXT
+from spacy_biolm.testing import SEED_TEXT
 
 
 def test_real_biogpt_vocabulary(corpora_dir, tmp_path):

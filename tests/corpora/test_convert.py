@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 
 from spacy_biolm.annotations import SPANS_KEY, get_annotated_labels
 from spacy_biolm.cli import app
-from spacy_biolm.corpora import convert  # noqa: F401  (registers the commands)
 from spacy_biolm.corpora.catalog import jnlpba_dev_documents
 
 from .conftest import write
@@ -202,7 +201,30 @@ def test_convert_file_errors(tmp_path, args, code):
     assert code in result.output
 
 
-@pytest.mark.parametrize("command", ["convert", "convert-file"])
+def test_convert_all_checks_every_input_before_converting(bc5cdr_dir, tmp_path):
+    result = run("convert-all", tmp_path, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "ncbi_disease" in result.output
+    assert not (tmp_path / "out").exists()  # bc5cdr, which is there, was not converted
+
+
+def test_convert_all_with_limits(corpora_dir, tmp_path):
+    out = tmp_path / "out"
+    result = run("convert-all", corpora_dir, out, "--max-docs", 2, "--max-docs-for", "linnaeus=1")
+    assert result.exit_code == 0, result.output
+    counts = {
+        (folder.name, split): len(read_docs(folder / f"{split}.spacy"))
+        for folder in out.iterdir()
+        for split in ("train", "dev", "test")
+    }
+    names = ["bc5cdr", "ncbi_disease", "bc2gm", "jnlpba", "linnaeus", "s800"]
+    splits = ("train", "dev", "test")
+    assert counts == {(n, s): 1 if n == "linnaeus" else 2 for n in names for s in splits}
+    assert all((out / name / "report.json").exists() for name in names)
+    assert run("convert-all", corpora_dir, out, "--max-docs-for", "linnaeus").exit_code == 1
+
+
+@pytest.mark.parametrize("command", ["convert", "convert-all", "convert-file"])
 def test_help_has_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0

@@ -13,7 +13,7 @@ from spacy.training import Example
 from spacy.util import filter_spans, fix_random_seed
 
 from spacy_biolm.annotations import SOURCE_ATTR, SPANS_KEY, set_annotated_labels
-from spacy_biolm.encoders import build_random_bert
+from spacy_biolm.testing import build_random_bert
 
 CHEMICAL, DISEASE, GENE, SPECIES = "Chemical", "Disease", "Gene", "Species"
 

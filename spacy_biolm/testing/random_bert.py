@@ -1,20 +1,16 @@
-"""Build randomly initialised BERT encoders with a WordPiece vocabulary trained on
-text, saved as ordinary Hugging Face folders.
+"""Test scaffolding: randomly initialised BERT encoders with a WordPiece vocabulary
+trained on text, saved as ordinary Hugging Face folders.
 
-Tests, the `smoke` workflow and the speed benchmark use these in place of
-BioLinkBERT: the hub cannot be reached here, and random weights of the right shape
-cost exactly what trained ones cost. Any folder written here loads wherever a model
-name is accepted (`from_pretrained(path)`).
+Tests, the `smoke` workflow and the benchmarks use these in place of BioLinkBERT:
+the hub cannot be reached here, and random weights of the right shape cost exactly
+what trained ones cost. Any folder written here loads wherever a model name is
+accepted (`from_pretrained(path)`).
 """
 
 import logging
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional
-
-import typer
-
-from .cli import app
 
 logger = logging.getLogger("spacy_biolm")
 
@@ -158,36 +154,3 @@ def read_texts(paths: Iterable[Path], limit: int = 0) -> Iterator[str]:
             count += 1
             if limit and count >= limit:
                 return
-
-
-@app.command("make-encoder")
-def make_encoder_cli(
-    output_dir: Path = typer.Argument(..., help="Folder to write the encoder to."),
-    texts: List[Path] = typer.Option(
-        [], "--texts", "-t", help=".spacy or text files (one text a line) to train the vocabulary."
-    ),
-    vocab_size: int = typer.Option(2000, help="WordPiece vocabulary size."),
-    hidden_size: int = typer.Option(32, help="Encoder width (768 for BERT-base)."),
-    num_layers: int = typer.Option(2, help="Transformer layers (12 for BERT-base)."),
-    num_heads: int = typer.Option(2, help="Attention heads (12 for BERT-base)."),
-    intermediate_size: int = typer.Option(64, help="Feed-forward width (3072 for BERT-base)."),
-    max_texts: int = typer.Option(20000, help="Use at most this many texts for the vocabulary."),
-) -> None:
-    """Write a randomly initialised BERT encoder for offline tests and smoke runs.
-
-    The folder loads anywhere a model name is accepted, e.g.
-    `--components.biolm_transformer.model.name encoders/tiny`.
-    """
-    from wasabi import msg
-
-    corpus = list(read_texts(texts, limit=max_texts)) if texts else None
-    build_random_bert(
-        output_dir,
-        texts=corpus,
-        vocab_size=vocab_size,
-        hidden_size=hidden_size,
-        num_layers=num_layers,
-        num_heads=num_heads,
-        intermediate_size=intermediate_size,
-    )
-    msg.good(f"Wrote a random BERT encoder to {output_dir}")

@@ -1,4 +1,4 @@
-"""Build BioGPT models with random weights, saved as Hugging Face folders.
+"""Test scaffolding: BioGPT models with random weights, saved as Hugging Face folders.
 
 Tests and the speed benchmark use them in place of microsoft/biogpt: the hub cannot
 be reached here, and random weights of the right shape cost exactly what trained
@@ -12,13 +12,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 from string import ascii_letters, digits, punctuation
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, Optional
 
-import typer
-
-from ..cli import app
-from ..encoders import SEED_TEXT, read_texts
-from .convert import save_model, write_tokenizer
+from ..biogpt.convert import save_model, write_tokenizer
+from .random_bert import SEED_TEXT
 
 logger = logging.getLogger("spacy_biolm")
 
@@ -127,43 +124,3 @@ def build_random_biogpt(
     save_model(BioGptForCausalLM(config), output_dir)
     logger.info("Wrote a random BioGPT (%d ids) to %s", len(tokenizer), output_dir)
     return output_dir
-
-
-@app.command("make-biogpt")
-def make_biogpt_cli(
-    output_dir: Path = typer.Argument(..., help="Folder to write the model to."),
-    vocab: Optional[Path] = typer.Option(
-        None,
-        "--vocab",
-        "-v",
-        help="Folder with BioGPT's fairseq dict.txt and bpecodes (the real tokenizer); "
-        "default: a small vocabulary learnt from --texts.",
-    ),
-    texts: List[Path] = typer.Option(
-        [], "--texts", "-t", help=".spacy or text files (one text a line) for the small vocabulary."
-    ),
-    hidden_size: int = typer.Option(32, help="Model width (1024 for BioGPT)."),
-    num_layers: int = typer.Option(2, help="Decoder layers (24 for BioGPT)."),
-    num_heads: int = typer.Option(2, help="Attention heads (16 for BioGPT)."),
-    intermediate_size: int = typer.Option(64, help="Feed-forward width (4096 for BioGPT)."),
-    max_positions: int = typer.Option(1024, help="Positions (1024 for BioGPT)."),
-    max_texts: int = typer.Option(20000, help="Use at most this many texts for the vocabulary."),
-) -> None:
-    """Write a randomly initialised BioGPT for offline tests and smoke runs.
-
-    The folder loads wherever a model name is accepted, e.g.
-    `--components.biogpt.model encoders/tiny-biogpt`.
-    """
-    from wasabi import msg
-
-    build_random_biogpt(
-        output_dir,
-        fairseq_vocab_dir=vocab,
-        texts=list(read_texts(texts, limit=max_texts)) if texts else None,
-        hidden_size=hidden_size,
-        num_layers=num_layers,
-        num_heads=num_heads,
-        intermediate_size=intermediate_size,
-        max_position_embeddings=max_positions,
-    )
-    msg.good(f"Wrote a random BioGPT to {output_dir}")
