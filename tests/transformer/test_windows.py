@@ -100,7 +100,7 @@ def test_max_length_is_configurable(tiny_bert_dir):
 
 
 def test_position_embeddings_cap_the_limit(tmp_path):
-    from spacy_biolm.encoders import build_random_bert
+    from spacy_biolm.testing import build_random_bert
 
     encoder = build_random_bert(tmp_path / "short", max_position_embeddings=100)
     nlp = _make_nlp(encoder, get_spans={"overlap": 16})
