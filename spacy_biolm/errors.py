@@ -1,6 +1,12 @@
-"""Error and warning messages, with codes that cannot clash with spaCy's (E1000+)."""
+"""Error and warning messages, with codes of our own: `[BIOLM-E1060] ...`.
 
-from spacy.errors import ErrorsWithCodes
+spaCy 3.8 itself uses E001-E1057 and W001-W124, so bare codes would clash (a search
+for "[E1020]" finds spaCy's epoch_resume error). Every message here reads
+`[BIOLM-<code>] <text>`, and carries its code as data (`message.code`), so code that
+counts or routes errors never parses it back out of the text.
+"""
+
+from typing import Any, Tuple
 
 # Code ranges, one per area, so that modules grow without renumbering:
 #   E1000-E1019 / W1000-W1009  core, transformer
@@ -10,8 +16,59 @@ from spacy.errors import ErrorsWithCodes
 #   E1160-E1179 / W1050-W1059  project, packaging
 #   E1180-E1219 / W1060-W1069  linking
 
+CODE_PREFIX = "BIOLM"
 
-class Warnings(metaclass=ErrorsWithCodes):
+
+class CodedMessage(str):
+    """A message text that knows its code; `format` keeps it.
+
+    code (str): The code with our prefix, e.g. "BIOLM-E1060".
+    """
+
+    code: str
+
+    def __new__(cls, code: str, text: str) -> "CodedMessage":
+        message = super().__new__(cls, f"[{code}] {text}")
+        message.code = code
+        return message
+
+    def format(self, *args: Any, **kwargs: Any) -> "CodedMessage":
+        """The message with its fields filled in, still carrying its code."""
+        return CodedMessage(self.code, self.text.format(*args, **kwargs))
+
+    @property
+    def text(self) -> str:
+        """The message without its code."""
+        return str(self)[len(self.code) + 3 :]
+
+    def __getnewargs__(self) -> Tuple[str, str]:  # type: ignore[override]
+        # pickle (nlp.pipe(n_process=...)) rebuilds the message from code and text
+        return (self.code, self.text)
+
+
+def message_code(message: object) -> str:
+    """The code a message carries, or "" for text that is not one of ours.
+
+    message (object): A message, or an exception raised with one.
+    RETURNS (str): E.g. "BIOLM-E1060".
+    """
+    if isinstance(message, BaseException):
+        message = message.args[0] if message.args else ""
+    return getattr(message, "code", "")
+
+
+class MessagesWithCodes(type):
+    """spaCy's ErrorsWithCodes with our prefix: `Errors.E1060` reads
+    "[BIOLM-E1060] ..." and is a CodedMessage."""
+
+    def __getattribute__(self, code: str) -> Any:
+        text = super().__getattribute__(code)
+        if code.startswith("__"):
+            return text
+        return CodedMessage(f"{CODE_PREFIX}-{code}", text)
+
+
+class Warnings(metaclass=MessagesWithCodes):
     # core, transformer
     W1000 = (
         "A single token of {n_pieces} wordpieces in doc '{doc}' is longer than the "
@@ -57,12 +114,12 @@ class Warnings(metaclass=ErrorsWithCodes):
     # linking
     W1060 = (
         "Component '{name}' has no knowledge base for the labels {labels}, so their "
-        "spans stay unlinked (kb_id_ \"\"). Build one (spacy_biolm.linking.sources."
+        'spans stay unlinked (kb_id_ ""). Build one (spacy_biolm.linking.sources.'
         "build_kbs) and initialize the component with it, or leave those labels unlinked."
     )
 
 
-class Errors(metaclass=ErrorsWithCodes):
+class Errors(metaclass=MessagesWithCodes):
     # core, transformer
     E1000 = (
         "The transformer of component '{name}' is not initialized, so its wordpiece "

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from ..errors import Errors, Warnings
+from ..errors import Errors, Warnings, message_code
 
 logger = logging.getLogger("spacy_biolm")
 
@@ -77,7 +77,7 @@ class CorpusError(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.code = message[1:6] if message.startswith("[E") else "E????"
+        self.code = message_code(message) or "unknown"
 
 
 class InvalidRecords:

@@ -72,11 +72,11 @@ def test_bc2gm_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, code, l
     gene_eval = GENE_EVAL.replace(old, new)
     with pytest.raises(CorpusError) as excinfo:
         read(tmp_path, ws_nlp, gene_eval=gene_eval)
-    assert excinfo.value.code == code
+    assert excinfo.value.code == f"BIOLM-{code}"
     assert f"GENE.eval:{line}" in str(excinfo.value)
     docs, report, _ = read(tmp_path, ws_nlp, gene_eval=gene_eval, skip=True)
     assert ents(docs[0]) == [("trio", "Gene")]
-    assert report.skipped_invalid == {code: 1}
+    assert report.skipped_invalid == {f"BIOLM-{code}": 1}
     assert accounted(report)
 
 
@@ -91,4 +91,4 @@ def test_bc2gm_bad_sentence_line(tmp_path, ws_nlp, line, code):
         read(tmp_path, ws_nlp, sentences=sentences)
     docs, report, _ = read(tmp_path, ws_nlp, sentences=sentences, skip=True)
     assert [doc.text[:10] for doc in docs] == ["Phenotypic", "The p53 tu"]
-    assert report.skipped_invalid == {code: 1}
+    assert report.skipped_invalid == {f"BIOLM-{code}": 1}

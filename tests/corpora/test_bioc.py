@@ -108,10 +108,10 @@ def test_bioc_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, code, li
     content = BIOC.replace(old, new)
     with pytest.raises(CorpusError) as excinfo:
         read(tmp_path, content, ws_nlp)
-    assert excinfo.value.code == code
+    assert excinfo.value.code == f"BIOLM-{code}"
     assert f"corpus.BioC.xml:{line}:" in str(excinfo.value)
     docs, report, _ = read(tmp_path, content, ws_nlp, skip=True)
-    assert report.skipped_invalid == {code: 1}
+    assert report.skipped_invalid == {f"BIOLM-{code}": 1}
     assert docs[-1].text == "Famotidine and delirium."
     assert accounted(report)
 
@@ -123,7 +123,7 @@ def test_bioc_truncated_file_keeps_documents_before_the_error(tmp_path, ws_nlp):
     assert excinfo.value.code == "E1067"
     docs, report, _ = read(tmp_path, content, ws_nlp, skip=True)
     assert len(docs) == 1
-    assert report.skipped_invalid == {"E1067": 1}
+    assert report.skipped_invalid == {"BIOLM-E1067": 1}
 
 
 def test_bioc_non_utf8_file(tmp_path, ws_nlp):

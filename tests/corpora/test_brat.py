@@ -85,12 +85,12 @@ def test_brat_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, code, li
     folder = make_folder(tmp_path, ann=ANN.replace(old, new))
     with pytest.raises(CorpusError) as excinfo:
         read(folder, ws_nlp)
-    assert excinfo.value.code == code
+    assert excinfo.value.code == f"BIOLM-{code}"
     assert f"doc1.ann:{line}" in str(excinfo.value)
     docs, report, _ = read(folder, ws_nlp, skip=True)
     assert len(docs) == 2
     assert len(docs[0].spans[SPANS_KEY]) == 2
-    assert report.skipped_invalid == {code: 1}
+    assert report.skipped_invalid == {f"BIOLM-{code}": 1}
     assert accounted(report)
 
 
@@ -101,7 +101,7 @@ def test_brat_missing_partner_file(tmp_path, ws_nlp):
         read(folder, ws_nlp)
     docs, report, _ = read(folder, ws_nlp, skip=True)
     assert len(docs) == 1
-    assert report.skipped_invalid == {"E1084": 1}
+    assert report.skipped_invalid == {"BIOLM-E1084": 1}
 
 
 def test_brat_non_utf8_text_skips_the_document(tmp_path, ws_nlp):
@@ -110,7 +110,7 @@ def test_brat_non_utf8_text_skips_the_document(tmp_path, ws_nlp):
         read(folder, ws_nlp)
     docs, report, _ = read(folder, ws_nlp, skip=True)
     assert [doc.text for doc in docs] == ["No mentions at all.\n"]
-    assert report.skipped_invalid == {"E1061": 1}
+    assert report.skipped_invalid == {"BIOLM-E1061": 1}
 
 
 def test_brat_empty_text_file(tmp_path, ws_nlp):

@@ -105,7 +105,7 @@ def test_unknown_and_ignored_types(ws_nlp):
         build(ws_nlp, lambda invalid: [doc], {"Chemical": "Chemical"})
     docs, report, _ = build(ws_nlp, lambda invalid: [doc], {"Chemical": "Chemical"}, skip=True)
     assert report.invalid_mentions == 1
-    assert report.skipped_invalid == {"E1065": 1}
+    assert report.skipped_invalid == {"BIOLM-E1065": 1}
     assert accounted(report)
     docs, report, _ = build(
         ws_nlp, lambda invalid: [doc], {"Chemical": "Chemical"}, ignore_types=("cell",)

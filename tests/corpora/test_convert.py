@@ -88,7 +88,7 @@ def test_convert_bad_record_fails_with_location_unless_skipped(bc5cdr_dir, tmp_p
     result = run("convert", "bc5cdr", bc5cdr_dir, tmp_path / "out", "--skip-invalid")
     assert result.exit_code == 0, result.output
     report = srsly.read_json(tmp_path / "out" / "report.json")
-    assert report["splits"]["test"]["skipped_invalid"] == {"E1065": 1}
+    assert report["splits"]["test"]["skipped_invalid"] == {"BIOLM-E1065": 1}
     assert report["splits"]["test"]["invalid_mentions"] == 1
     assert "CDR_TestSet.PubTator.txt:5" in report["splits"]["test"]["invalid_examples"][0]
 

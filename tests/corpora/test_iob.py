@@ -79,8 +79,8 @@ def test_iob_bad_tag_names_file_and_line(tmp_path, ws_nlp, line, code):
     content = SENTENCES.replace("helps O", line)
     with pytest.raises(CorpusError) as excinfo:
         read(tmp_path, content, ws_nlp)
-    assert excinfo.value.code == code
+    assert excinfo.value.code == f"BIOLM-{code}"
     assert "data.iob:2" in str(excinfo.value)
     docs, report, _ = read(tmp_path, content, ws_nlp, skip=True)
     assert [doc.text for doc in docs] == ["Aspirin", "BRCA1 I-Gene"]
-    assert report.skipped_invalid == {code: 1}
+    assert report.skipped_invalid == {f"BIOLM-{code}": 1}

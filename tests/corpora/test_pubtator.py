@@ -105,11 +105,11 @@ def test_pubtator_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, code
     content = PUBTATOR.replace(old, new)
     with pytest.raises(CorpusError) as excinfo:
         read(tmp_path, content, ws_nlp)
-    assert excinfo.value.code == code
+    assert excinfo.value.code == f"BIOLM-{code}"
     assert f"corpus.PubTator.txt:{line}" in str(excinfo.value)
     docs, report, invalid = read(tmp_path, content, ws_nlp, skip=True)
     assert len(docs) == kept
-    assert report.skipped_invalid == {code: 1}
+    assert report.skipped_invalid == {f"BIOLM-{code}": 1}
     assert accounted(report)
 
 
@@ -119,7 +119,7 @@ def test_pubtator_non_utf8_line(tmp_path, ws_nlp):
         read(tmp_path, content, ws_nlp)
     docs, report, _ = read(tmp_path, content, ws_nlp, skip=True)
     assert len(docs) == 2
-    assert report.skipped_invalid == {"E1061": 1}
+    assert report.skipped_invalid == {"BIOLM-E1061": 1}
     assert report.source_mentions == {"Chemical": 2, "Disease": 4, "Gene": 1}
 
 

@@ -89,11 +89,11 @@ def test_species_tsv_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, c
     tags = LINNAEUS_TAGS.replace(old, new)
     with pytest.raises(CorpusError) as excinfo:
         read(tmp_path, ws_nlp, tags)
-    assert excinfo.value.code == code
+    assert excinfo.value.code == f"BIOLM-{code}"
     assert f"tags.tsv:{line}" in str(excinfo.value)
     docs, report, _ = read(tmp_path, ws_nlp, tags, skip=True)
     assert len(docs[0].ents) == 2
-    assert report.skipped_invalid == {code: 1}
+    assert report.skipped_invalid == {f"BIOLM-{code}": 1}
     assert accounted(report)
 
 
