@@ -120,7 +120,7 @@ def test_bioc_truncated_file_keeps_documents_before_the_error(tmp_path, ws_nlp):
     content = BIOC[: BIOC.index("<id>2</id>")]
     with pytest.raises(CorpusError, match=r"corpus.BioC.xml:\d+: not well-formed") as excinfo:
         read(tmp_path, content, ws_nlp)
-    assert excinfo.value.code == "E1067"
+    assert excinfo.value.code == "BIOLM-E1067"
     docs, report, _ = read(tmp_path, content, ws_nlp, skip=True)
     assert len(docs) == 1
     assert report.skipped_invalid == {"BIOLM-E1067": 1}

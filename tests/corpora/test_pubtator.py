@@ -126,7 +126,7 @@ def test_pubtator_non_utf8_line(tmp_path, ws_nlp):
 def test_pubtator_empty_file(tmp_path, ws_nlp):
     with pytest.raises(CorpusError, match=r"corpus.PubTator.txt is empty") as excinfo:
         read(tmp_path, "\n\n", ws_nlp)
-    assert excinfo.value.code == "E1060"
+    assert excinfo.value.code == "BIOLM-E1060"
 
 
 def test_pubtator_ignored_types_are_counted_as_unmapped(tmp_path, ws_nlp):

@@ -100,4 +100,4 @@ def test_species_tsv_bad_input_names_file_and_line(tmp_path, ws_nlp, old, new, c
 def test_species_tsv_empty_tag_table(tmp_path, ws_nlp):
     with pytest.raises(CorpusError, match=r"tags.tsv is empty") as excinfo:
         read(tmp_path, ws_nlp, "")
-    assert excinfo.value.code == "E1060"
+    assert excinfo.value.code == "BIOLM-E1060"
