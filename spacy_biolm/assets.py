@@ -23,7 +23,11 @@ def file_md5(path: Path) -> str:
 
 
 def tree_digest(folder: Path) -> str:
-    """The md5 of the sorted `relative path <TAB> md5` lines of every file under folder."""
+    """The md5 of the sorted `relative path <TAB> md5` lines of every file under folder.
+
+    Not weasel's `get_checksum`: its folder digest hashes the files' bytes without
+    their names (a renamed or moved file passes) and differs from the pinned digests.
+    """
     lines = sorted(
         f"{path.relative_to(folder).as_posix()}\t{file_md5(path)}"
         for path in folder.rglob("*")

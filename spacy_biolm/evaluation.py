@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.util import registry
+from wasabi import MarkdownRenderer
 
 logger = logging.getLogger("spacy_biolm")
 
@@ -75,22 +76,15 @@ def _cell(value: Optional[float]) -> str:
 
 def to_markdown(results: Dict[str, Any], title: str) -> str:
     """A table of P/R/F per corpus and per type, and words/s per corpus."""
-    lines = [
-        f"### {title} ({results['split']} splits)",
-        "",
-        "| corpus | type | P | R | F | words/s |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
+    rows = []
     for name, res in results["corpora"].items():
         speed = f"{res['words_per_second']:,.0f}" if res["words_per_second"] else "-"
-        lines.append(
-            f"| {name} | all | {_cell(res['ents_p'])} | {_cell(res['ents_r'])} "
-            f"| {_cell(res['ents_f'])} | {speed} |"
-        )
+        rows.append([name, "all", *(_cell(res[f"ents_{key}"]) for key in "prf"), speed])
         for label, prf in sorted((res.get("ents_per_type") or {}).items()):
-            cells = " | ".join(_cell(prf[key]) for key in "prf")
-            lines.append(f"| {name} | {label} | {cells} | |")
-    return "\n".join(lines) + "\n"
+            rows.append([name, label, *(_cell(prf[key]) for key in "prf"), ""])
+    header = ["corpus", "type", "P", "R", "F", "words/s"]
+    table = MarkdownRenderer().table(rows, header, aligns=["l", "l", "r", "r", "r", "r"])
+    return f"### {title} ({results['split']} splits)\n\n{table}\n"
 
 
 def compare_markdown(
@@ -99,12 +93,7 @@ def compare_markdown(
     """Per corpus and type, P / R / F of two evaluations side by side, with ΔF and
     the mean F over the rows both share (each corpus/type row weighs the same)."""
     a, b = names
-    lines = [
-        f"### {a} vs {b} ({ours['split']} splits)",
-        "",
-        f"| corpus | type | {b} P / R / F | {a} P / R / F | ΔF |",
-        "|---|---|---|---|---:|",
-    ]
+    table_rows = []
     pairs = []
     for corpus, res in ours["corpora"].items():
         base = baseline["corpora"].get(corpus)
@@ -120,15 +109,22 @@ def compare_markdown(
                 delta = f"{100 * (mine_f - theirs_f):+.1f}"
                 if label != "all":
                     pairs.append((mine_f, theirs_f))
-            lines.append(f"| {corpus} | {label} | {_prf(theirs)} | {_prf(mine)} | {delta} |")
+            table_rows.append([corpus, label, _prf_cell(theirs), _prf_cell(mine), delta])
     if pairs:
         mean_a = sum(p[0] for p in pairs) / len(pairs)
         mean_b = sum(p[1] for p in pairs) / len(pairs)
-        lines.append(
-            f"| mean of {len(pairs)} corpus/type rows | | F {_cell(mean_b)} | F {_cell(mean_a)} "
-            f"| {100 * (mean_a - mean_b):+.1f} |"
+        table_rows.append(
+            [
+                f"mean of {len(pairs)} corpus/type rows",
+                "",
+                f"F {_cell(mean_b)}",
+                f"F {_cell(mean_a)}",
+                f"{100 * (mean_a - mean_b):+.1f}",
+            ]
         )
-    return "\n".join(lines) + "\n"
+    header = ["corpus", "type", f"{b} P / R / F", f"{a} P / R / F", "ΔF"]
+    table = MarkdownRenderer().table(table_rows, header, aligns=["l", "l", "l", "l", "r"])
+    return f"### {a} vs {b} ({ours['split']} splits)\n\n{table}\n"
 
 
 def _get(prf: Optional[Dict[str, Any]], key: str) -> Optional[float]:
@@ -137,5 +133,5 @@ def _get(prf: Optional[Dict[str, Any]], key: str) -> Optional[float]:
     return prf.get(f"ents_{key}", prf.get(key))
 
 
-def _prf(prf: Optional[Dict[str, Any]]) -> str:
+def _prf_cell(prf: Optional[Dict[str, Any]]) -> str:
     return " / ".join(_cell(_get(prf, key)) for key in "prf")

@@ -124,7 +124,7 @@ KEPT_LANGUAGE_ABBREVIATIONS = frozenset(
 
 
 @registry.tokenizers("spacy-biolm.Tokenizer.v1")
-def create_biolm_tokenizer(
+def create_biolm_tokenizer_v1(
     *, abbreviations: Sequence[str] = ABBREVIATIONS
 ) -> Callable[[Language], Tokenizer]:
     """Create a factory for the biomedical tokenizer.

@@ -30,7 +30,7 @@ def test_compare_rows_deltas_and_mean():
     assert "| bc5cdr | Chemical | 80.0 / 80.0 / 80.0 | 90.0 / 90.0 / 90.0 | +10.0 |" in table
     assert "| bc5cdr | Disease | 70.0 / 70.0 / 70.0 | 60.0 / 60.0 / 60.0 | -10.0 |" in table
     assert "| s800 | all | 40.0 / 20.0 / - | 40.0 / 20.0 / - | - |" in table
-    assert "| mean of 2 corpus/type rows | | F 75.0 | F 75.0 | +0.0 |" in table
+    assert "| mean of 2 corpus/type rows |  | F 75.0 | F 75.0 | +0.0 |" in table
 
 
 def test_compare_corpus_missing_from_baseline():

@@ -11,7 +11,7 @@ from spacy.lang.en import English
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
-from spacy_biolm.tokenizer import create_biolm_tokenizer
+from spacy_biolm.tokenizer import create_biolm_tokenizer_v1
 
 CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "spacy-biolm.Tokenizer.v1"}}}
 
@@ -232,7 +232,7 @@ def test_to_bytes_round_trip(nlp):
 def test_factory_returns_a_spacy_tokenizer():
     # Installed on a blank English pipeline by hand, not through the config.
     english = English()
-    tokenizer = create_biolm_tokenizer()(english)
+    tokenizer = create_biolm_tokenizer_v1()(english)
     assert isinstance(tokenizer, Tokenizer)
     for text, expected in TEXTS:
         assert [token.text for token in tokenizer(text)] == expected

@@ -207,7 +207,7 @@ class BioGpt(Pipe):
     @property
     def prompt_tokens(self) -> str:
         """The learned prompt of a converted fairseq fine-tune, else ""."""
-        from .convert import PROMPT_ATTR
+        from .model_io import PROMPT_ATTR
 
         return getattr(self.hf_model.config, PROMPT_ATTR, "") or ""
 
@@ -232,7 +232,7 @@ class BioGpt(Pipe):
         from thinc.util import get_torch_default_device
         from transformers import BioGptTokenizer
 
-        from .decoding import BioGptForBatchedGeneration
+        from .generation import BioGptForBatchedGeneration
 
         device = get_torch_default_device()
         try:
@@ -299,52 +299,53 @@ class BioGpt(Pipe):
         RETURNS (List[Any]): Per doc, the generated text (generate, relations) or the
             answers' probabilities (qa); None for an empty doc.
         """
-        from . import decoding
+        from . import generation
 
         docs = list(docs)
         outputs: List[Any] = [None] * len(docs)
-        todo = [i for i, doc in enumerate(docs) if doc.text.strip()]
-        if not todo:
+        to_run = [doc_index for doc_index, doc in enumerate(docs) if doc.text.strip()]
+        if not to_run:
             return outputs
         prompt_tokens = self.prompt_tokens
         prompts = [
             tasks.build_prompt(
                 self.task,
-                docs[i],
+                docs[doc_index],
                 template=self.template,
                 lowercase=self.lowercase,
                 prompt_tokens=prompt_tokens,
-                question=docs[i]._.biogpt_question,
+                question=docs[doc_index]._.biogpt_question,
             )
-            for i in todo
+            for doc_index in to_run
         ]
-        full = decoding.encode(self.tokenizer, prompts)
-        cut = [decoding.truncate_left(ids, self._prompt_limit) for ids in full]
-        by_length = sorted(range(len(todo)), key=lambda j: len(cut[j]))
-        for chunk in minibatch(by_length, size=self.batch_size):
-            n_cut = sum(len(full[j]) > self._prompt_limit for j in chunk)
+        # Indices below run over `to_run` (prompt indices), not over `docs`.
+        full = generation.encode(self.tokenizer, prompts)
+        cut = [generation.truncate_left(ids, self._prompt_limit) for ids in full]
+        by_length = sorted(range(len(to_run)), key=lambda prompt: len(cut[prompt]))
+        for batch in minibatch(by_length, size=self.batch_size):
+            n_cut = sum(len(full[prompt]) > self._prompt_limit for prompt in batch)
             if n_cut:
                 warnings.warn(
                     Warnings.W1040.format(
                         name=self.name,
                         n_cut=n_cut,
-                        n_batch=len(chunk),
-                        longest=max(len(full[j]) for j in chunk),
+                        n_batch=len(batch),
+                        longest=max(len(full[prompt]) for prompt in batch),
                         limit=self._prompt_limit,
                     ),
                     stacklevel=2,
                 )
-            for j, output in zip(chunk, self._run([cut[j] for j in chunk])):
-                outputs[todo[j]] = output
+            for prompt, output in zip(batch, self._run([cut[prompt] for prompt in batch])):
+                outputs[to_run[prompt]] = output
         return outputs
 
     def _run(self, prompts: List[List[int]]) -> List[Any]:
-        from . import decoding
+        from . import generation
 
         if self.task == tasks.QA:
-            scores = decoding.score_continuations(self.hf_model, prompts, self._answer_ids)
+            scores = generation.score_continuations(self.hf_model, prompts, self._answer_ids)
             return [tasks.answer_probabilities(row, tasks.QA_ANSWERS) for row in scores]
-        generated = decoding.generate(self.hf_model, prompts, self._generation_config)
+        generated = generation.generate(self.hf_model, prompts, self._generation_config)
         return [
             tasks.clean_generated_text(self.tokenizer.decode(ids, skip_special_tokens=True))
             for ids in generated
@@ -374,7 +375,7 @@ class BioGpt(Pipe):
         path (Union[str, Path]): The component's folder.
         exclude (Iterable[str]): Unused.
         """
-        from .convert import save_model
+        from .model_io import save_model
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)

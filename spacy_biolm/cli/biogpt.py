@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 from wasabi import msg
 
-from ..biogpt.convert import convert_fairseq_checkpoint
+from ..biogpt.fairseq import convert_fairseq_checkpoint
 from ._app import app
 
 

@@ -34,7 +34,7 @@ EVAL_LAYOUT = "SENTENCE_ID|start end|text, offsets counting non-space characters
 
 
 @registry.readers("spacy-biolm.BC2GMCorpus.v1")
-def create_bc2gm_reader(
+def create_bc2gm_reader_v1(
     path: Path,
     annotations: Path,
     *,

@@ -35,7 +35,7 @@ FEED_CHARS = 1 << 20
 
 
 @registry.readers("spacy-biolm.BioCCorpus.v1")
-def create_bioc_reader(
+def create_bioc_reader_v1(
     path: Path,
     *,
     label_map: Dict[str, str] = SimpleFrozenDict(),

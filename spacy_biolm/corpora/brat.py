@@ -33,7 +33,7 @@ NOT_A_MENTION = "brat annotation that is not an entity (relation, event, attribu
 
 
 @registry.readers("spacy-biolm.BratCorpus.v1")
-def create_brat_reader(
+def create_brat_reader_v1(
     path: Path,
     *,
     label_map: Dict[str, str] = SimpleFrozenDict(),

@@ -239,7 +239,7 @@ PUBLIC_DOMAIN = "Public domain (US government work)"
 BIOGPT_REPO = ("microsoft/BioGPT", "648f7d6503c038b44e70b7510bf431c7be94e891")
 CDR = "data/BC5CDR/raw/CDR_Data"
 
-CORPORA: Dict[CorpusName, CorpusRecipe] = {
+CORPUS_RECIPES: Dict[CorpusName, CorpusRecipe] = {
     CorpusName.bc5cdr: CorpusRecipe(
         release=Release(
             "BioCreative V CDR (BC5CDR)",
@@ -498,7 +498,10 @@ OTHER_RELEASES: Dict[str, Release] = {
 
 def releases() -> Dict[str, Release]:
     """Every pinned release by folder name: the NER corpora, then the others."""
-    return {**{name.value: recipe.release for name, recipe in CORPORA.items()}, **OTHER_RELEASES}
+    return {
+        **{name.value: recipe.release for name, recipe in CORPUS_RECIPES.items()},
+        **OTHER_RELEASES,
+    }
 
 
 def pinned_checksums() -> Dict[str, str]:
@@ -545,7 +548,7 @@ def corpus_splits(name: CorpusName, input_dir: Path, fmt: str = "") -> Dict[str,
     fmt (str): Its format; "" for the default.
     RETURNS (Dict[str, SplitSource]): Split name -> source.
     """
-    recipe = CORPORA[name]
+    recipe = CORPUS_RECIPES[name]
     fmt = fmt or recipe.formats[0]
     if fmt not in recipe.formats:
         raise CorpusError(

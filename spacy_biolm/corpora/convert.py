@@ -20,7 +20,7 @@ from .bc2gm import read_bc2gm
 from .bioc import read_bioc
 from .brat import read_brat
 from .builder import DocBuilder, make_nlp
-from .catalog import CORPORA, CorpusName, corpus_splits
+from .catalog import CORPUS_RECIPES, CorpusName, corpus_splits
 from .iob import read_iob
 from .labels import LabelScheme
 from .pubtator import read_pubtator
@@ -124,7 +124,7 @@ def convert_corpus(
     """
     splits = corpus_splits(name, input_dir, fmt)
     nlp = nlp if nlp is not None else make_nlp()
-    scheme = CORPORA[name].scheme
+    scheme = CORPUS_RECIPES[name].scheme
     reports = [
         convert_split(
             nlp,
@@ -142,7 +142,7 @@ def convert_corpus(
     write_report(
         output_dir / REPORT_FILE,
         reports,
-        fmt=fmt or CORPORA[name].formats[0],
+        fmt=fmt or CORPUS_RECIPES[name].formats[0],
         misaligned=output_dir / MISALIGNED_FILE,
     )
     return reports

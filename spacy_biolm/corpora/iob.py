@@ -14,6 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
+from spacy.training import iob_to_biluo
+from spacy.training.iob_utils import tags_to_entities
 from spacy.util import SimpleFrozenDict, SimpleFrozenList, registry
 
 from ..errors import Errors
@@ -34,7 +36,7 @@ Token = Tuple[Location, str, str]  # where, token text, tag
 
 
 @registry.readers("spacy-biolm.IOBCorpus.v1")
-def create_iob_reader(
+def create_iob_reader_v1(
     path: Path,
     *,
     label_map: Dict[str, str] = SimpleFrozenDict(),
@@ -120,23 +122,20 @@ def _group_documents(items: Iterable[Optional[List[Token]]]) -> Iterator[List[Li
 
 def _make_document(doc_id: str, sentences: List[List[Token]]) -> SourceDocument:
     text = "\n".join(" ".join(token for _, token, _ in sentence) for sentence in sentences)
-    spans: List[Tuple[str, int, int, Location]] = []
+    mentions = []
     offset = 0
     for sentence in sentences:
-        inside = False
-        for where, token, tag in sentence:
-            prefix, _, mention_type = tag.partition("-")
-            if inside and prefix == "I" and spans[-1][0] == mention_type:
-                spans[-1] = (mention_type, spans[-1][1], offset + len(token), spans[-1][3])
-            else:
-                inside = tag != "O"
-                if inside:
-                    spans.append((mention_type, offset, offset + len(token), where))
+        starts = []
+        for _, token, _ in sentence:
+            starts.append(offset)
             offset += len(token) + 1
-    mentions = [
-        SourceMention(start, end, mention_type, text[start:end], where)
-        for mention_type, start, end, where in spans
-    ]
+        # spaCy's own IOB handling (an I-TYPE not continuing TYPE starts a mention);
+        # tags_to_entities rather than biluo_tags_to_offsets: there is no Doc yet.
+        biluo = iob_to_biluo([tag for _, _, tag in sentence])
+        for mention_type, first, last in tags_to_entities(biluo):
+            start, end = starts[first], starts[last] + len(sentence[last][1])
+            where = sentence[first][0]
+            mentions.append(SourceMention(start, end, mention_type, text[start:end], where))
     where = sentences[0][0][0]
     return SourceDocument(doc_id, text, mentions, where)
 

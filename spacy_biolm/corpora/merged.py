@@ -56,7 +56,7 @@ MODES = ("train", "dev")
 
 
 @registry.readers("spacy-biolm.MergedCorpus.v1")
-def create_merged_reader(
+def create_merged_reader_v1(
     paths: Union[str, Sequence[str]],
     *,
     mode: str = "train",

@@ -39,7 +39,7 @@ Line = Tuple[Location, str]
 
 
 @registry.readers("spacy-biolm.PubTatorCorpus.v1")
-def create_pubtator_reader(
+def create_pubtator_reader_v1(
     path: Path,
     *,
     label_map: Dict[str, str] = SimpleFrozenDict(),

@@ -36,7 +36,7 @@ TAG_LAYOUT = "species id<TAB>document<TAB>start<TAB>end<TAB>text"
 
 
 @registry.readers("spacy-biolm.SpeciesTsvCorpus.v1")
-def create_species_tsv_reader(
+def create_species_tsv_reader_v1(
     path: Path,
     annotations: Path,
     *,

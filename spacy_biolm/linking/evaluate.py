@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 import srsly
 from spacy.language import Language
 from spacy.tokens import Span
+from wasabi import MarkdownRenderer
 
 from ..annotations import SPANS_KEY
 from ..corpora.alignment import DROPPED, align
@@ -170,16 +171,8 @@ def linking_table(result: Dict[str, Any]) -> str:
     result (Dict[str, Any]): `evaluate_linking` output.
     RETURNS (str): The table.
     """
-    lines = [
-        f"Gold mentions, {result['split']} split; linked / precision at threshold "
-        f"{result['threshold']}.",
-        "",
-        "| corpus | label | mentions | Acc@1 | Acc@5 | Acc@1 strict | linked | precision "
-        "| target | floor | anchor |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for row in result["rows"]:
-        cells = [
+    rows = [
+        [
             row["corpus"],
             row["label"],
             str(row["n"]),
@@ -188,8 +181,29 @@ def linking_table(result: Dict[str, Any]) -> str:
             _fmt(row["floor"]),
             row["anchor"] or "",
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        for row in result["rows"]
+    ]
+    header = [
+        "corpus",
+        "label",
+        "mentions",
+        "Acc@1",
+        "Acc@5",
+        "Acc@1 strict",
+        "linked",
+        "precision",
+        "target",
+        "floor",
+        "anchor",
+    ]
+    table = MarkdownRenderer().table(
+        rows, header, aligns=["l", "l", "r", "r", "r", "r", "r", "r", "r", "r", "l"]
+    )
+    caption = (
+        f"Gold mentions, {result['split']} split; linked / precision at threshold "
+        f"{result['threshold']}."
+    )
+    return f"{caption}\n\n{table}\n"
 
 
 def _equivalents(kb: KnowledgeBase, concept_id: str) -> List[Set[str]]:

@@ -1,3 +1,3 @@
 """The biolm_ner component: a masked, multi-type NER head on the transformer."""
 
-from . import component, decoding, model, scorer  # noqa: F401
+from . import component, model, scorer, viterbi  # noqa: F401

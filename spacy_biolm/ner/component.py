@@ -21,15 +21,16 @@ from ..annotations import (
     get_annotated_labels,
 )
 from ..errors import Errors, Warnings
-from .decoding import MIN_PROB, N_TAGS, EntsPolicy, decode_entities, make_ents_by_score
 from .gold import entity_spans, make_targets
 from .scorer import score_entities
+from .viterbi import MIN_PROB, N_TAGS, EntsPolicy, decode_entities, make_ents_by_score_v1
 
-SCORE_ATTR = "biolm_score"
+# Span extension (`span._.biolm_score`) reading a span's score from the scored groups.
+SPAN_SCORE_EXTENSION = "biolm_score"
 # SpanGroup.attrs key of the span scores: {"start end label": score}. Keyed, not a
 # list parallel to the spans (spancat's attrs["scores"]), so that a user who
 # filters, appends to or reorders the group cannot shift a score onto another span.
-SCORES_ATTR = "biolm_scores"
+SCORES_KEY = "biolm_scores"
 N_SAMPLE_DOCS = 10
 
 DEFAULT_CONFIG_STR = f"""
@@ -63,12 +64,12 @@ DEFAULT_CONFIG = Config().from_str(DEFAULT_CONFIG_STR)
 
 def install_extensions() -> None:
     """Register `span._.biolm_score` (once; never forced)."""
-    if not Span.has_extension(SCORE_ATTR):
-        Span.set_extension(SCORE_ATTR, getter=get_span_score)
+    if not Span.has_extension(SPAN_SCORE_EXTENSION):
+        Span.set_extension(SPAN_SCORE_EXTENSION, getter=get_span_score)
 
 
 def score_key(start: int, end: int, label: str) -> str:
-    """The key of a span's score in `SpanGroup.attrs[SCORES_ATTR]`: a string, so
+    """The key of a span's score in `SpanGroup.attrs[SCORES_KEY]`: a string, so
     that msgpack (Doc.to_bytes, DocBin, nlp.pipe(n_process=...)) keeps the dict.
 
     start (int): The span's first token.
@@ -97,7 +98,7 @@ def get_span_score(span: Span) -> Optional[float]:
     doc = span.doc
     key = score_key(span.start, span.end, span.label_)
     for name in sorted(doc.spans, key=lambda name: name != SPANS_KEY):
-        scores = doc.spans[name].attrs.get(SCORES_ATTR)
+        scores = doc.spans[name].attrs.get(SCORES_KEY)
         if isinstance(scores, dict) and key in scores:
             return float(scores[key])
     return None
@@ -177,7 +178,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         """Initialize the component.
 
         vocab (Vocab): The shared vocabulary.
-        model (Model[List[Doc], List[Floats2d]]): The model (see `build_ner_head`).
+        model (Model[List[Doc], List[Floats2d]]): The model (see `build_ner_head_v1`).
         name (str): The component instance name, used for its losses.
         labels (Sequence[str]): The labels to predict.
         spans_key (str): Key of the predicted (and gold) span group.
@@ -195,7 +196,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         # config, so that it can be changed when a trained pipeline is loaded.
         self.cfg: Dict = {"labels": [], "spans_key": spans_key}
         self.threshold = threshold
-        self.ents_policy = ents_policy if ents_policy is not None else make_ents_by_score()
+        self.ents_policy = ents_policy if ents_policy is not None else make_ents_by_score_v1()
         self.scorer = scorer
         self._status_check = AnnotationStatusCheck(f"biolm_ner '{name}'")
         for label in labels:
@@ -263,7 +264,7 @@ class BioLMEntityRecognizer(TrainablePipe):
                 for span, score in zip(spans, span_scores)
             }
             doc.spans[self.key] = SpanGroup(
-                doc, name=self.key, attrs={SCORES_ATTR: keyed}, spans=spans
+                doc, name=self.key, attrs={SCORES_KEY: keyed}, spans=spans
             )
             doc.ents = self.ents_policy(spans, span_scores)
 

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from ..annotations import get_annotated_labels, is_annotated
-from .decoding import B, I
+from .viterbi import B, I
 
 logger = logging.getLogger("spacy_biolm")
 

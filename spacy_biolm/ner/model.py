@@ -7,11 +7,11 @@ from spacy.util import registry
 from thinc.api import Dropout, Linear, Model, Relu, chain, with_array
 from thinc.types import Floats2d
 
-from .decoding import N_TAGS
+from .viterbi import N_TAGS
 
 
 @registry.architectures("spacy-biolm.NERHead.v1")
-def build_ner_head(
+def build_ner_head_v1(
     tok2vec: Model[List[Doc], List[Floats2d]],
     hidden_width: int = 0,
     nO: Optional[int] = None,

@@ -32,7 +32,7 @@ _DEFAULT_STATUS_CHECK = AnnotationStatusCheck(SCORER_NAME)
 
 
 @registry.scorers(SCORER_NAME)
-def make_ner_scorer() -> Callable[..., Dict[str, Any]]:
+def make_ner_scorer_v1() -> Callable[..., Dict[str, Any]]:
     """The scorer of `biolm_ner`, also usable for any pipeline writing doc.ents.
 
     RETURNS (Callable[..., Dict[str, Any]]): `score_entities`, with a status check
@@ -91,7 +91,7 @@ def score_entities(
         if source is not None:
             per_corpus[source].score_set(predicted, gold)
     return {
-        **_prf("ents", total),
+        **_prf_scores("ents", total),
         "ents_per_type": _table(per_type),
         "ents_per_corpus": {
             source: {**score.to_dict(), "per_type": _table(per_corpus_type[source])}
@@ -119,7 +119,7 @@ def _of_label(entities: Set[Entity], label: str) -> Set[Entity]:
     return {entity for entity in entities if entity[0] == label}
 
 
-def _prf(prefix: str, score: PRFScore) -> Dict[str, Optional[float]]:
+def _prf_scores(prefix: str, score: PRFScore) -> Dict[str, Optional[float]]:
     if len(score) == 0:
         return {f"{prefix}_{key}": None for key in "prf"}
     values = (score.precision, score.recall, score.fscore)

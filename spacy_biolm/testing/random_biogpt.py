@@ -14,7 +14,8 @@ from pathlib import Path
 from string import ascii_letters, digits, punctuation
 from typing import Dict, Iterable, Optional
 
-from ..biogpt.convert import save_model, write_tokenizer
+from ..biogpt.fairseq import write_tokenizer
+from ..biogpt.model_io import save_model
 from .random_bert import SEED_TEXT
 
 logger = logging.getLogger("spacy_biolm")

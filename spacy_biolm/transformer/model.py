@@ -121,7 +121,7 @@ def replace_listener_cfg(
 
 
 @registry.architectures(TRANSFORMER_ARCHITECTURE)
-def build_transformer_model(
+def build_transformer_model_v1(
     name: str,
     get_spans: Callable,
     tokenizer_config: dict,
@@ -187,7 +187,7 @@ def build_tok2vec_transformer_v1(
     The other arguments are those of `spacy-biolm.TransformerModel.v1`.
     RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token, per doc.
     """
-    transformer = build_transformer_model(
+    transformer = build_transformer_model_v1(
         name,
         get_spans,
         tokenizer_config,

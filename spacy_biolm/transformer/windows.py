@@ -148,6 +148,7 @@ def _longest_fit(
     The first guess drops the estimated excess, which is right when the estimates
     are (a word cut at the window's edge: one call); a bisection follows where they
     are not."""
+    # Not `bisect`: its first probe is the midpoint, and each probe is a tokenizer call.
     lo, hi = lowest, end - 1
     target = cumulative[end] - (length - limit)
     guess = int(numpy.searchsorted(cumulative, target, side="right")) - 1
@@ -349,7 +350,7 @@ def _estimate_counts(
 
 
 @registry.span_getters("spacy-biolm.wordpiece_windows.v1")  # type: ignore[attr-defined]
-def configure_wordpiece_windows(overlap: int = 128) -> Callable[[List[Doc]], List[List[Span]]]:
+def configure_wordpiece_windows_v1(overlap: int = 128) -> Callable[[List[Doc]], List[List[Span]]]:
     """Windows of at most the transformer's input limit, planned in wordpieces.
 
     overlap (int): Wordpieces of context shared by consecutive windows of a long doc.

@@ -14,7 +14,7 @@ import torch
 from spacy.tokens import Doc, DocBin
 from transformers import BioGptForCausalLM
 
-from spacy_biolm.biogpt import decoding, tasks
+from spacy_biolm.biogpt import generation, tasks
 from spacy_biolm.testing import SEED_TEXT
 
 from .conftest import greedy_new_tokens
@@ -199,7 +199,7 @@ def test_generated_relation_ids_become_relations(tiny_biogpt_dir, tiny_tokenizer
         prompts.extend(batch)
         return [list(generated_ids) for _ in batch]
 
-    monkeypatch.setattr(decoding, "generate", generate)
+    monkeypatch.setattr(generation, "generate", generate)
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
     nlp.add_pipe("biogpt", config={"model": str(tiny_biogpt_dir), "task": "relations"})

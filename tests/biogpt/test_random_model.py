@@ -4,7 +4,7 @@ from transformers import BioGptForCausalLM, BioGptTokenizer
 from typer.testing import CliRunner
 
 from spacy_biolm.biogpt import tasks
-from spacy_biolm.biogpt.convert import write_tokenizer
+from spacy_biolm.biogpt.fairseq import write_tokenizer
 from spacy_biolm.cli import app
 from spacy_biolm.testing import SEED_TEXT
 

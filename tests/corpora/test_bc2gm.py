@@ -3,7 +3,7 @@ from functools import partial
 import pytest
 
 from spacy_biolm.annotations import SPANS_KEY
-from spacy_biolm.corpora.bc2gm import create_bc2gm_reader, read_bc2gm
+from spacy_biolm.corpora.bc2gm import create_bc2gm_reader_v1, read_bc2gm
 from spacy_biolm.corpora.source import CorpusError
 
 from .conftest import accounted, build, ents, write
@@ -51,7 +51,7 @@ def test_bc2gm_non_space_offsets_map_to_characters(tmp_path, ws_nlp):
 
 def test_bc2gm_registered_reader(tmp_path, ws_nlp):
     text, gene = make_files(tmp_path)
-    reader = create_bc2gm_reader(text, gene, label_map=LABELS, source="bc2gm")
+    reader = create_bc2gm_reader_v1(text, gene, label_map=LABELS, source="bc2gm")
     examples = list(reader(ws_nlp))
     assert len(examples) == 3
     assert {eg.reference._.biolm_source for eg in examples} == {"bc2gm"}

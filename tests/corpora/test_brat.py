@@ -3,7 +3,7 @@ from functools import partial
 import pytest
 
 from spacy_biolm.annotations import SPANS_KEY, get_annotated_labels
-from spacy_biolm.corpora.brat import NOT_A_MENTION, create_brat_reader, read_brat
+from spacy_biolm.corpora.brat import NOT_A_MENTION, create_brat_reader_v1, read_brat
 from spacy_biolm.corpora.builder import DISCONTINUOUS
 from spacy_biolm.corpora.source import CorpusError
 
@@ -64,7 +64,7 @@ def test_brat_reader_selects_documents_and_registered_reader(tmp_path, ws_nlp):
     folder = make_folder(tmp_path)
     docs, _, _ = build(ws_nlp, partial(read_brat, folder, documents=["doc2"]), LABELS)
     assert [doc.text for doc in docs] == ["No mentions at all.\n"]
-    reader = create_brat_reader(folder, label_map=LABELS, ignore_types=list(IGNORED))
+    reader = create_brat_reader_v1(folder, label_map=LABELS, ignore_types=list(IGNORED))
     examples = list(reader(ws_nlp))
     assert len(examples) == 2
     assert get_annotated_labels(examples[0].reference) == ["Gene"]

@@ -4,7 +4,7 @@ import pytest
 import spacy
 
 from spacy_biolm.annotations import SPANS_KEY
-from spacy_biolm.corpora.iob import create_iob_reader, read_iob
+from spacy_biolm.corpora.iob import create_iob_reader_v1, read_iob
 from spacy_biolm.corpora.source import CorpusError
 
 from .conftest import accounted, build, ents, write
@@ -65,7 +65,7 @@ def test_iob_one_document_per_sentence_without_docstart(tmp_path, ws_nlp):
 
 def test_iob_registered_reader(tmp_path, ws_nlp):
     path = write(tmp_path, "data.iob", SENTENCES)
-    reader = create_iob_reader(path, annotated_labels=["Chemical", "Gene"])
+    reader = create_iob_reader_v1(path, annotated_labels=["Chemical", "Gene"])
     examples = list(reader(ws_nlp))
     assert len(examples) == 2
     assert examples[0].reference._.annotated_labels == ["Chemical", "Gene"]

@@ -3,7 +3,7 @@ from functools import partial
 import pytest
 
 from spacy_biolm.annotations import SPANS_KEY, get_annotated_labels
-from spacy_biolm.corpora.pubtator import create_pubtator_reader, read_pubtator
+from spacy_biolm.corpora.pubtator import create_pubtator_reader_v1, read_pubtator
 from spacy_biolm.corpora.source import CorpusError
 
 from .conftest import accounted, build, ents, write
@@ -75,7 +75,7 @@ def test_pubtator_report_counts_every_mention(tmp_path, ws_nlp):
 
 def test_pubtator_registered_reader_yields_examples(tmp_path, ws_nlp):
     path = write(tmp_path, "corpus.txt", PUBTATOR)
-    reader = create_pubtator_reader(path, label_map=LABELS, source="mine", limit=1)
+    reader = create_pubtator_reader_v1(path, label_map=LABELS, source="mine", limit=1)
     examples = list(reader(ws_nlp))
     assert len(examples) == 1
     example = examples[0]

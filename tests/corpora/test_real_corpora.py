@@ -12,7 +12,12 @@ import srsly
 
 from spacy_biolm.corpora.brat import brat_documents
 from spacy_biolm.corpora.builder import DocBuilder, make_nlp
-from spacy_biolm.corpora.catalog import CORPORA, CorpusName, corpus_splits, jnlpba_dev_documents
+from spacy_biolm.corpora.catalog import (
+    CORPUS_RECIPES,
+    CorpusName,
+    corpus_splits,
+    jnlpba_dev_documents,
+)
 from spacy_biolm.corpora.convert import convert_corpus
 from spacy_biolm.corpora.report import SplitReport
 from spacy_biolm.corpora.source import InvalidRecords
@@ -60,7 +65,7 @@ def reports(corpora_dir) -> Dict[str, Dict[str, SplitReport]]:
             # fails the tests that rely on complete splits instead of every test.
             invalid = InvalidRecords(skip=True)
             builder = DocBuilder(
-                nlp, CORPORA[name].scheme, source=name.value, invalid=invalid, report=report
+                nlp, CORPUS_RECIPES[name].scheme, source=name.value, invalid=invalid, report=report
             )
             for _ in builder(source.read(invalid)):
                 pass
@@ -132,7 +137,11 @@ def test_bc5cdr_bioc_and_pubtator_give_the_same_docs(corpora_dir):
         report = SplitReport("bc5cdr", "test")
         invalid = InvalidRecords()
         builder = DocBuilder(
-            nlp, CORPORA[CorpusName.bc5cdr].scheme, source="bc5cdr", invalid=invalid, report=report
+            nlp,
+            CORPUS_RECIPES[CorpusName.bc5cdr].scheme,
+            source="bc5cdr",
+            invalid=invalid,
+            report=report,
         )
         docs[fmt] = [
             (doc.text, [(s.start, s.end, s.label_) for s in doc.spans["biolm_ents"]])

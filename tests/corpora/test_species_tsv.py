@@ -3,7 +3,7 @@ from functools import partial
 import pytest
 
 from spacy_biolm.corpora.source import CorpusError
-from spacy_biolm.corpora.species_tsv import create_species_tsv_reader, read_species_tsv
+from spacy_biolm.corpora.species_tsv import create_species_tsv_reader_v1, read_species_tsv
 
 from .conftest import accounted, build, ents, write
 
@@ -68,7 +68,7 @@ def test_species_tsv_reads_the_listed_documents_in_order(tmp_path, ws_nlp):
 def test_species_tsv_registered_reader(tmp_path, ws_nlp):
     folder = make_texts(tmp_path)
     tags = write(tmp_path, "S800.tsv", S800_TAGS)
-    reader = create_species_tsv_reader(
+    reader = create_species_tsv_reader_v1(
         folder, tags, documents=["docA"], end_inclusive=True, label_map=LABELS
     )
     (example,) = reader(ws_nlp)

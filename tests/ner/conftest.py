@@ -21,7 +21,7 @@ Mention = Tuple[str, str]  # (text in the doc, label)
 
 # A miniature of the merged corpora: each "corpus" annotates only some types (None:
 # all), and its docs mention entities of types it does not annotate.
-CORPORA = {
+MINI_CORPORA = {
     "disease": (
         [DISEASE],
         [
@@ -73,7 +73,7 @@ CORPORA = {
 # (text, gold mentions, annotated labels, source corpus)
 TRAIN_DATA = [
     (text, mentions, annotated, source)
-    for source, (annotated, docs) in CORPORA.items()
+    for source, (annotated, docs) in MINI_CORPORA.items()
     for text, mentions in docs
 ]
 

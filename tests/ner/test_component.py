@@ -7,7 +7,7 @@ from spacy.util import registry
 
 from spacy_biolm.annotations import DEFAULT_LABELS
 from spacy_biolm.ner.component import BioLMEntityRecognizer
-from spacy_biolm.ner.decoding import N_TAGS
+from spacy_biolm.ner.viterbi import N_TAGS
 
 from .conftest import CHEMICAL, DISEASE, build_nlp, make_example
 

@@ -8,8 +8,8 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from spacy_biolm.annotations import SPANS_KEY, set_annotated_labels
-from spacy_biolm.ner.decoding import B, I, O
 from spacy_biolm.ner.gold import make_targets
+from spacy_biolm.ner.viterbi import B, I, O
 
 from .conftest import CHEMICAL, DISEASE, GENE, SPECIES, make_example
 

@@ -4,7 +4,7 @@ import pytest
 import spacy
 
 from spacy_biolm.annotations import SPANS_KEY
-from spacy_biolm.ner.component import SCORES_ATTR, score_key
+from spacy_biolm.ner.component import SCORES_KEY, score_key
 
 from .conftest import CHEMICAL, DISEASE, GENE, TRAIN_DATA, make_example
 
@@ -88,7 +88,7 @@ def test_scores_are_probabilities(trained_nlp):
         assert all(0.0 <= span._.biolm_score <= 1.0 for span in spans)
         group = doc.spans[SPANS_KEY]
         keyed = {score_key(s.start, s.end, s.label_): s._.biolm_score for s in group}
-        assert group.attrs[SCORES_ATTR] == keyed
+        assert group.attrs[SCORES_KEY] == keyed
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import spacy
 from spacy.util import registry
 from spacy_transformers.layers import TransformerModel, transformer_model
 
-from spacy_biolm.transformer.model import BioLMTransformerModel, build_transformer_model
+from spacy_biolm.transformer.model import BioLMTransformerModel, build_transformer_model_v1
 
 TEXTS = [
     "Aspirin.",
@@ -126,6 +126,8 @@ def test_mixed_precision_is_not_switched_off_by_an_earlier_model(tiny_bert_dir):
     """The grad scaler settings default to a shared dict: building one model must
     not write into it and decide the next model's gradient scaling."""
     get_spans = registry.span_getters.get("spacy-biolm.wordpiece_windows.v1")
-    build_transformer_model(str(tiny_bert_dir), get_spans(), {}, {}, mixed_precision=False)
-    model = build_transformer_model(str(tiny_bert_dir), get_spans(), {}, {}, mixed_precision=True)
+    build_transformer_model_v1(str(tiny_bert_dir), get_spans(), {}, {}, mixed_precision=False)
+    model = build_transformer_model_v1(
+        str(tiny_bert_dir), get_spans(), {}, {}, mixed_precision=True
+    )
     assert model.layers[0].shims[0]._grad_scaler._enabled

@@ -8,13 +8,13 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from spacy_biolm.ner.decoding import (
+from spacy_biolm.ner.viterbi import (
     B,
     I,
     O,
     decode_entities,
-    make_ents_by_length,
-    make_ents_by_score,
+    make_ents_by_length_v1,
+    make_ents_by_score_v1,
     tags_to_spans,
     viterbi_bio,
 )
@@ -202,16 +202,16 @@ def overlapping():
 
 
 def test_ents_by_score_keeps_the_more_confident(overlapping):
-    policy = make_ents_by_score()
+    policy = make_ents_by_score_v1()
     assert [s.label_ for s in policy(overlapping, [0.9, 0.8, 0.7])] == ["Gene", "Species"]
     assert [s.label_ for s in policy(overlapping, [0.8, 0.9, 0.7])] == ["Disease", "Species"]
 
 
 def test_ents_by_score_ties_go_to_the_longer(overlapping):
-    policy = make_ents_by_score()
+    policy = make_ents_by_score_v1()
     assert [s.label_ for s in policy(overlapping, [0.9, 0.9, 0.7])] == ["Disease", "Species"]
 
 
 def test_ents_by_length_keeps_the_longer(overlapping):
-    policy = make_ents_by_length()
+    policy = make_ents_by_length_v1()
     assert [s.label_ for s in policy(overlapping, [0.99, 0.6, 0.7])] == ["Disease", "Species"]

@@ -169,6 +169,7 @@ def select_non_overlapping(
         Remaining ties go to the earlier span.
     RETURNS (List[Span]): Non-overlapping spans, in document order.
     """
+    # Not spaCy's filter_spans: it ranks by length then start only, never by score.
 
     def rank(i: int) -> Tuple[float, float, int]:
         length = spans[i].end - spans[i].start
@@ -186,7 +187,7 @@ def select_non_overlapping(
 
 
 @registry.misc("spacy-biolm.ents_by_score.v1")
-def make_ents_by_score() -> EntsPolicy:
+def make_ents_by_score_v1() -> EntsPolicy:
     """The policy choosing `doc.ents` among overlapping predictions: the more
     confident span wins, ties go to the longer, then the earlier one.
 
@@ -196,7 +197,7 @@ def make_ents_by_score() -> EntsPolicy:
 
 
 @registry.misc("spacy-biolm.ents_by_length.v1")
-def make_ents_by_length() -> EntsPolicy:
+def make_ents_by_length_v1() -> EntsPolicy:
     """The policy choosing `doc.ents` among overlapping predictions: the longer
     span wins (a disease name over the gene inside it), ties go to the more
     confident, then the earlier one.

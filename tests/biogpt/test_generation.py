@@ -5,7 +5,7 @@ import pytest
 import torch
 from transformers import GenerationConfig
 
-from spacy_biolm.biogpt import decoding
+from spacy_biolm.biogpt import generation
 from spacy_biolm.testing import SEED_TEXT
 
 from .conftest import greedy_new_tokens
@@ -23,12 +23,12 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def batched_model(tiny_biogpt_dir):
-    return decoding.BioGptForBatchedGeneration.from_pretrained(tiny_biogpt_dir).eval()
+    return generation.BioGptForBatchedGeneration.from_pretrained(tiny_biogpt_dir).eval()
 
 
 @pytest.fixture(scope="module")
 def prompts(tiny_tokenizer):
-    return decoding.encode(tiny_tokenizer, TEXTS)
+    return generation.encode(tiny_tokenizer, TEXTS)
 
 
 def _config(**settings):
@@ -67,7 +67,7 @@ def test_prompts_start_with_biogpts_separator(prompts, tiny_tokenizer):
 def test_batched_greedy_equals_one_by_one(batched_model, tiny_model, prompts):
     config = _config()
     reference = _greedy_one_by_one(tiny_model, prompts)
-    assert decoding.generate(batched_model, prompts, config) == reference
+    assert generation.generate(batched_model, prompts, config) == reference
     assert max(len(ids) for ids in reference) == 12
 
 
@@ -77,7 +77,7 @@ def test_each_sequence_stops_at_its_eos(batched_model, tiny_model, prompts):
     # stop after two tokens while the others go on.
     row = next(i for i, ids in enumerate(free) if len(ids) > 2 and ids[2] not in ids[:2])
     eos = free[row][2]
-    batched = decoding.generate(batched_model, prompts, _config(eos_token_id=[2, eos]))
+    batched = generation.generate(batched_model, prompts, _config(eos_token_id=[2, eos]))
     assert batched == [ids[: ids.index(eos)] if eos in ids else ids for ids in free]
     assert batched[row] == free[row][:2]
     assert max(len(ids) for ids in batched) > 2
@@ -86,7 +86,7 @@ def test_each_sequence_stops_at_its_eos(batched_model, tiny_model, prompts):
 
 def test_batched_beam_search_equals_one_by_one(batched_model, tiny_model, prompts):
     config = _config(num_beams=3, max_new_tokens=6)
-    assert decoding.generate(batched_model, prompts, config) == _one_by_one(
+    assert generation.generate(batched_model, prompts, config) == _one_by_one(
         tiny_model, prompts, config
     )
 
@@ -98,7 +98,7 @@ def test_answer_scores_equal_one_pass_per_answer(
         tiny_tokenizer(a, add_special_tokens=False)["input_ids"] for a in ("yes", "no", "maybe")
     ]
     assert max(len(a) for a in answers) > 1  # "maybe" is several pieces
-    scores = decoding.score_continuations(batched_model, prompts, answers)
+    scores = generation.score_continuations(batched_model, prompts, answers)
     for prompt, row in zip(prompts, scores):
         for answer, score in zip(answers, row):
             with torch.inference_mode():
@@ -119,11 +119,11 @@ def test_last_position_logits_equal_full_logits(batched_model, tiny_model, promp
 
 def test_truncate_left_keeps_the_first_token_and_the_end():
     ids = list(range(10))
-    assert decoding.truncate_left(ids, 10) is ids
-    assert decoding.truncate_left(ids, 4) == [0, 7, 8, 9]
+    assert generation.truncate_left(ids, 10) is ids
+    assert generation.truncate_left(ids, 4) == [0, 7, 8, 9]
 
 
 def test_left_pad():
-    input_ids, mask = decoding.left_pad([[5, 6, 7], [8]], pad_id=1, device=torch.device("cpu"))
+    input_ids, mask = generation.left_pad([[5, 6, 7], [8]], pad_id=1, device=torch.device("cpu"))
     assert input_ids.tolist() == [[5, 6, 7], [1, 1, 8]]
     assert mask.tolist() == [[1, 1, 1], [0, 0, 1]]

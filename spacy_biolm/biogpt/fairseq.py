@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from ..errors import Errors
+from .model_io import PROMPT_ATTR, save_model
 
 logger = logging.getLogger("spacy_biolm")
 
 SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>")
-# config.json attribute naming a converted fine-tune's learned prompt.
-PROMPT_ATTR = "biolm_prompt_tokens"
 FAIRSEQ_FILES = ("dict.txt", "bpecodes")
 
 # fairseq model argument -> BioGptConfig field
@@ -220,7 +219,7 @@ def convert_fairseq_checkpoint(
     """
     from transformers import BioGptConfig
 
-    from .decoding import BioGptForBatchedGeneration
+    from .generation import BioGptForBatchedGeneration
 
     fairseq_dir, output_dir = Path(fairseq_dir), Path(output_dir)
     for name in (checkpoint_name, *FAIRSEQ_FILES):
@@ -252,16 +251,3 @@ def convert_fairseq_checkpoint(
     )
     logger.info("Converted %s to %s", fairseq_dir / checkpoint_name, output_dir)
     return output_dir
-
-
-def save_model(model: Any, output_dir: Path) -> None:
-    """save_pretrained, recording the architecture as plain BioGptForCausalLM so the
-    folder loads the same anywhere.
-
-    model (BioGptForCausalLM): The model (or a subclass).
-    output_dir (Path): Folder to write.
-    """
-    model.save_pretrained(str(output_dir))
-    config = model.config.__class__.from_dict(model.config.to_dict())
-    config.architectures = ["BioGptForCausalLM"]
-    config.save_pretrained(str(output_dir))

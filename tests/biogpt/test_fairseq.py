@@ -12,7 +12,8 @@ from transformers import BioGptForCausalLM, BioGptTokenizer
 from typer.testing import CliRunner
 
 from spacy_biolm.biogpt import tasks
-from spacy_biolm.biogpt.convert import PROMPT_ATTR, convert_fairseq_checkpoint
+from spacy_biolm.biogpt.fairseq import convert_fairseq_checkpoint
+from spacy_biolm.biogpt.model_io import PROMPT_ATTR
 from spacy_biolm.cli import app
 from spacy_biolm.testing import SEED_TEXT, write_synthetic_fairseq_vocab
 

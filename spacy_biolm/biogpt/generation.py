@@ -13,6 +13,7 @@ weights load.
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import torch
+from torch.nn.utils.rnn import pad_sequence
 from transformers import BioGptForCausalLM, GenerationConfig
 from transformers.modeling_outputs import CausalLMOutputWithCrossAttentions
 
@@ -101,12 +102,12 @@ def left_pad(
     device (torch.device): Where the tensors go.
     RETURNS (Tuple[torch.Tensor, torch.Tensor]): input_ids and attention_mask.
     """
-    width = max(len(seq) for seq in sequences)
-    input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, seq in enumerate(sequences):
-        input_ids[row, width - len(seq) :] = torch.tensor(seq, dtype=torch.long)
-        attention_mask[row, width - len(seq) :] = 1
+    rows = [torch.tensor(seq, dtype=torch.long) for seq in sequences]
+    # padding_side exists since torch 2.6, the floor in setup.cfg.
+    input_ids = pad_sequence(rows, batch_first=True, padding_value=pad_id, padding_side="left")
+    attention_mask = pad_sequence(
+        [torch.ones_like(row) for row in rows], batch_first=True, padding_side="left"
+    )
     return input_ids.to(device), attention_mask.to(device)
 
 
