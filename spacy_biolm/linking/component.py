@@ -33,14 +33,13 @@ from thinc.api import Config
 
 from ..annotations import SPANS_KEY
 from ..errors import Errors, Warnings
+from ..ner.component import SCORES_KEY, score_key
 from . import abbreviations
 from .composite import split_composite
 from .kb import SEP, Candidate, KnowledgeBase
 
 CANDIDATES_ATTR = "biolm_candidates"
 LINKS_ATTR = "biolm_links"
-# doc.spans attrs key of biolm_ner's span scores (see ner/component.py).
-SCORES_ATTR = "scores"
 KB_FOLDER = "kb"
 CFG_FILE = "cfg"
 
@@ -163,10 +162,10 @@ def harmonize_types(doc: Doc, offsets: Sequence[abbreviations.Offsets], spans_ke
     spans_key (str): The doc.spans key of the entities (doc.ents are edited too).
     """
     group = doc.spans.get(spans_key)
-    scores = list(group.attrs.get(SCORES_ATTR, [])) if group is not None else []
+    scores = dict(group.attrs.get(SCORES_KEY) or {}) if group is not None else {}
     spans: List[Tuple[Span, Optional[float]]] = []
     if group is not None:
-        spans = [(span, scores[i] if i < len(scores) else None) for i, span in enumerate(group)]
+        spans = [(span, scores.get(score_key(span.start, span.end, span.label_))) for span in group]
     ents = list(doc.ents)
     by_long: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
     for start, end, long_start, long_end in offsets:
@@ -207,9 +206,11 @@ def harmonize_types(doc: Doc, offsets: Sequence[abbreviations.Offsets], spans_ke
         doc.spans[spans_key] = [span for span, _ in spans]
         doc.spans[spans_key].attrs.update(attrs)
         if scores:
-            doc.spans[spans_key].attrs[SCORES_ATTR] = [
-                sc if sc is not None else 0.0 for _, sc in spans
-            ]
+            doc.spans[spans_key].attrs[SCORES_KEY] = {
+                score_key(span.start, span.end, span.label_): sc
+                for span, sc in spans
+                if sc is not None
+            }
     doc.ents = filter_spans(ents)
 
 

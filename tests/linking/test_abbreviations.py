@@ -5,6 +5,7 @@ import spacy
 from spacy.tokens import Doc, DocBin, Span
 
 from spacy_biolm.linking.abbreviations import best_long_form, is_short_form
+from spacy_biolm.ner.component import SCORES_KEY, score_key
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +165,9 @@ def test_consistent_types_follow_the_long_form():
         ("AKI", "Disease"),
         ("AKI", "Disease"),
     ]
-    assert doc.spans["biolm_ents"].attrs["scores"] == [0.9, 0.9, 0.9]
+    # biolm_ner's scores (keyed by start, end, label) follow the relabelled spans.
+    assert [s._.biolm_score for s in doc.spans["biolm_ents"]] == [0.9, 0.9, 0.9]
+    assert [e._.biolm_score for e in doc.ents] == [0.9, 0.9, 0.9]
 
 
 def _with_entities(doc):
@@ -172,6 +175,9 @@ def _with_entities(doc):
     first = [t.i for t in doc if t.text == "AKI"][0]
     spans = [Span(doc, 0, 3, label="Disease"), Span(doc, first, first + 1, label="Chemical")]
     doc.spans["biolm_ents"] = spans
-    doc.spans["biolm_ents"].attrs["scores"] = [0.9, 0.6]
+    doc.spans["biolm_ents"].attrs[SCORES_KEY] = {
+        score_key(span.start, span.end, span.label_): score
+        for span, score in zip(spans, [0.9, 0.6])
+    }
     doc.ents = spans
     return doc
