@@ -75,8 +75,8 @@ class BioLMTransformerModel(TransformerModel):
 
         RETURNS (BioLMTransformerModel): The copy, with a distinct `model.id`.
         """
-        # A shallow copy: the getter's settings and wordpiece-count cache apply to
-        # the copy's tokenizer, a copy of the same one; `bind` then points it there.
+        # A shallow copy: the getter's settings (it holds no state of its own) apply
+        # to the copy's tokenizer, a copy of the same one; `bind` points it there.
         get_spans = copy.copy(self.attrs["get_spans"])
         copied = BioLMTransformerModel(
             self.attrs["name"],
