@@ -10,7 +10,8 @@ import pytest
 import srsly
 from weasel.util import load_project_config
 
-from spacy_biolm.corpora.catalog import CorpusName, project_assets
+from spacy_biolm.corpora.catalog import CorpusName, project_assets, split_names
+from spacy_biolm.corpora.merged import expand_braces
 
 from .conftest import REPO_ROOT
 
@@ -37,8 +38,10 @@ def _covers(declared: str, path: str) -> bool:
 
 
 def _instances(path: str) -> List[str]:
-    """A glob over corpora (`corpus/*/train.spacy`) stands for every catalog corpus."""
-    return [path.replace("*", name.value) for name in CorpusName] if "*" in path else [path]
+    """A glob over corpora (`corpus/*/train.spacy`) stands for every catalog corpus,
+    a brace list (`corpus/{bc5cdr,s800}/train.spacy`) for the corpora it names."""
+    paths = expand_braces(path)
+    return [p.replace("*", name.value) for p in paths for name in CorpusName if "*" in p] or paths
 
 
 def _script_paths(command: Dict[str, Any]) -> Iterable[str]:
@@ -76,8 +79,15 @@ def test_scripts_read_and_write_only_declared_paths(commands):
 def test_one_convert_line_outputs_every_split_and_report(commands, name, root):
     command = commands[name]
     assert len(command["script"]) == 1
-    files = ("train.spacy", "dev.spacy", "test.spacy", "report.json", "misaligned.txt")
-    wanted = [f"{root}/{corpus.value}/{file}" for corpus in CorpusName for file in files]
+    wanted = [
+        f"{root}/{corpus.value}/{file}"
+        for corpus in CorpusName
+        for file in (
+            *(f"{split}.spacy" for split in split_names(corpus)),
+            "report.json",
+            "misaligned.txt",
+        )
+    ]
     outputs = command["outputs"]
     assert [path for path in wanted if not any(_covers(o, path) for o in outputs)] == []
     raw = [f"{CORPORA_DIR}/{corpus.value}" for corpus in CorpusName]

@@ -23,14 +23,17 @@ CONVERT_HELP = "\n\n".join(
         "the corpus annotates in doc._.annotated_labels. report.json says for every split "
         "how many source mentions were aligned to tokens exactly, recovered by expanding "
         "to token boundaries, dropped (with the reason) or not converted (unmapped types, "
-        "invalid records); misaligned.txt lists the recovered ones by pattern.",
+        "invalid records); misaligned.txt lists the recovered ones by pattern. Train and "
+        "dev leave out every document that any corpus's test split holds (BioRED reuses "
+        "BC5CDR, NCBI-disease, GNormPlus and NLM-Gene test abstracts); the report lists "
+        "them. BioRED has train and dev only (a fixed 400/100 split).",
         "Example: python -m spacy_biolm convert bc5cdr ../shared/corpora/bc5cdr corpus/bc5cdr",
     )
 )
 CONVERT_ALL_HELP = "\n\n".join(
     (
         "Convert every corpus of the catalog (bc5cdr, ncbi_disease, bc2gm, jnlpba, "
-        "linnaeus, s800) as `convert` does, each from CORPORA_DIR/<corpus> to "
+        "linnaeus, s800, biored) as `convert` does, each from CORPORA_DIR/<corpus> to "
         "OUTPUT_DIR/<corpus>, after checking that all their input files are there.",
         "Example: python -m spacy_biolm convert-all ../shared/corpora corpus --max-docs 12",
     )
@@ -212,6 +215,7 @@ def print_reports(reports: Sequence[SplitReport]) -> None:
         "dropped",
         "unmapped",
         "invalid",
+        "held out",
         "s",
     )
     rows = [
@@ -226,6 +230,7 @@ def print_reports(reports: Sequence[SplitReport]) -> None:
             sum(r.dropped.values()),
             _counts(r.unmapped) or 0,
             sum(r.skipped_invalid.values()),
+            len(r.held_out),
             f"{r.seconds:.1f}",
         )
         for r in reports

@@ -1,4 +1,4 @@
-"""The public releases the project is built on, one record each: the six NER
+"""The public releases the project is built on, one record each: the seven NER
 corpora (where their splits are, how their types map to labels) and the other
 pinned sources; for every one its title, URL and licence (the packaged model's
 meta) and its files pinned to upstream commits with their checksums (project.yml's
@@ -17,6 +17,12 @@ Splits are the standard ones; two need a decision, made here once:
   abstract never also appears in train. NCBI-disease train likewise holds
   PMID 8528200 twice, identically; both are kept (593 documents as published)
   and the report lists the repeated id.
+- BioRED's release here is its train + dev set in one file. Dev is the 100
+  abstracts that no other corpus we use holds, chosen by PMID (`biored.py`); the
+  conversion drops from train the abstracts that another corpus tests on.
+
+No train or dev split ever holds a document of any corpus's test split: the
+conversion leaves them out and reports them (`heldout.py`).
 """
 
 import hashlib
@@ -30,6 +36,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Sequence, Set, 
 from ..errors import Errors
 from .bc2gm import read_bc2gm
 from .bioc import read_bioc
+from .biored import BIORED_DEV_PMIDS
 from .brat import brat_documents, read_brat
 from .labels import LabelScheme
 from .pubtator import read_pubtator
@@ -47,6 +54,7 @@ class CorpusName(str, Enum):
     jnlpba = "jnlpba"
     linnaeus = "linnaeus"
     s800 = "s800"
+    biored = "biored"
 
 
 @dataclass(frozen=True)
@@ -89,12 +97,14 @@ class Release:
     url (str): Where it is published.
     license (str): Its licence, as the meta states it.
     pins (Tuple[Pin, ...]): Its files and folders, pinned to upstream commits.
+    citation (str): The publication to cite, where its authors ask for one.
     """
 
     title: str
     url: str
     license: str
     pins: Tuple[Pin, ...]
+    citation: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,7 @@ class CorpusRecipe:
     formats (Tuple[str, ...]): The formats it is released in, the default first.
     layout (str): The expected layout of its input folder, for messages.
     splits (Callable[[Path, str], Dict[str, SplitSource]]): Input folder and format
-        -> the sources of the train, dev and test splits.
+        -> the sources of the train, dev and (where it has one) test splits.
     """
 
     release: Release
@@ -232,10 +242,34 @@ def _read_s800(
     if unknown:
         raise CorpusError(Errors.E1069.format(where=ids, doc=f"PMID {unknown[0]}", texts=pmids))
     documents = [files[pmid] for pmid in split]
-    return read_species_tsv(texts, tags, invalid, documents=documents, end_inclusive=True)
+    read = read_species_tsv(texts, tags, invalid, documents=documents, end_inclusive=True)
+    return _by_pmid(read, {file: pmid for pmid, file in files.items()})
+
+
+def _by_pmid(
+    documents: Iterator[SourceDocument], pmids: Dict[str, str]
+) -> Iterator[SourceDocument]:
+    # S800 documents are known by PMID, as its split files and the other abstract
+    # corpora know them (the test-document guard matches on it).
+    for document in documents:
+        document.id = pmids[document.id]
+        yield document
+
+
+def _biored(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
+    path = input_dir / "BioRED_TrainDev.PubTator"
+    return {
+        split: SplitSource((path,), partial(_read_biored, path, dev=split == "dev"))
+        for split in ("train", "dev")
+    }
+
+
+def _read_biored(path: Path, invalid: InvalidRecords, *, dev: bool) -> Iterator[SourceDocument]:
+    return (doc for doc in read_pubtator(path, invalid) if (doc.id in BIORED_DEV_PMIDS) == dev)
 
 
 PUBLIC_DOMAIN = "Public domain (US government work)"
+AIONER_REPO = ("ncbi/AIONER", "b8fa941dc8f49e1c99756832da0c61e9c58dcef8")
 BIOGPT_REPO = ("microsoft/BioGPT", "648f7d6503c038b44e70b7510bf431c7be94e891")
 CDR = "data/BC5CDR/raw/CDR_Data"
 
@@ -459,6 +493,35 @@ CORPUS_RECIPES: Dict[CorpusName, CorpusRecipe] = {
         layout="abstracts/, S800.tsv, pubmedid.tsv and split/{train,devel,test}.txt (PMIDs)",
         splits=_s800,
     ),
+    CorpusName.biored: CorpusRecipe(
+        release=Release(
+            "BioRED (train + dev)",
+            "https://ftp.ncbi.nlm.nih.gov/pub/lu/BioRED/",
+            "MIT (the AIONER repository's redistribution; annotations by NCBI)",
+            _pins(
+                *AIONER_REPO,
+                {
+                    "BioRED_TrainDev.PubTator": (
+                        "data/pubtator/BioRED_TrainDev.PubTator",
+                        "792100ec725b370d17fcc34793d89e4c",
+                    ),
+                    "AIONER_LICENSE": ("LICENSE", "d9194371a066c895c7483d8b29e8f8e5"),
+                },
+            ),
+            citation=(
+                "Luo L, Lai PT, Wei CH, Arighi CN, Lu Z. BioRED: a rich biomedical relation "
+                "extraction dataset. Briefings in Bioinformatics 23(5), bbac282, 2022."
+            ),
+        ),
+        # Every document annotates all four labels; variants and cell lines are not ours.
+        scheme=LabelScheme.create(
+            {"Chemical": "Chemical", "Disease": "Disease", "Gene": "Gene", "Species": "Species"},
+            ignore_types=("Variant", "CellLine"),
+        ),
+        formats=("pubtator",),
+        layout="BioRED_TrainDev.PubTator (train + dev in one file)",
+        splits=_biored,
+    ),
 }
 
 # Pinned releases that are not NER training corpora, by folder name.
@@ -538,6 +601,17 @@ def project_assets(root: str = "assets") -> List[Dict[str, Any]]:
         if pin.is_folder
     ]
     return files + folders
+
+
+def split_names(name: CorpusName) -> Tuple[str, ...]:
+    """The splits a corpus is converted to ("train", "dev" and, but for BioRED, "test").
+
+    name (CorpusName): The corpus.
+    RETURNS (Tuple[str, ...]): The split names.
+    """
+    recipe = CORPUS_RECIPES[name]
+    # Building the sources reads no file: the readers open them when called.
+    return tuple(recipe.splits(Path(f"/{name.value}-not-read"), recipe.formats[0]))
 
 
 def corpus_splits(name: CorpusName, input_dir: Path, fmt: str = "") -> Dict[str, SplitSource]:

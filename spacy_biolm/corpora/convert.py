@@ -7,7 +7,7 @@ from enum import Enum
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence
 
 import srsly
 from spacy.language import Language
@@ -21,6 +21,7 @@ from .bioc import read_bioc
 from .brat import read_brat
 from .builder import DocBuilder, make_nlp
 from .catalog import CORPUS_RECIPES, CorpusName, corpus_splits
+from .heldout import TEST_IDS, hold_out_test_documents
 from .iob import read_iob
 from .labels import LabelScheme
 from .pubtator import read_pubtator
@@ -66,6 +67,7 @@ def convert_split(
     skip_invalid: bool = False,
     max_docs: int = 0,
     progress: bool = True,
+    held_out: Optional[Mapping[str, FrozenSet[str]]] = None,
 ) -> SplitReport:
     """Convert one split to a .spacy file and report what became of each mention.
 
@@ -78,6 +80,9 @@ def convert_split(
     skip_invalid (bool): Skip invalid records instead of raising.
     max_docs (int): Convert only the first max_docs documents (0: all).
     progress (bool): Show a progress bar.
+    held_out (Optional[Mapping[str, FrozenSet[str]]]): Corpus -> the document keys
+        of its test split: documents with those keys are left out and listed in the
+        report (see heldout.py). None: keep every document.
     RETURNS (SplitReport): The fidelity report of the split.
     """
     started = time.perf_counter()
@@ -85,7 +90,10 @@ def convert_split(
     invalid = InvalidRecords(skip=skip_invalid)
     builder = DocBuilder(nlp, scheme, source=corpus, invalid=invalid, report=report)
     docbin = DocBin(store_user_data=True)
-    docs = islice(builder(read(invalid)), max_docs or None)
+    documents = read(invalid)
+    if held_out is not None:
+        documents = hold_out_test_documents(documents, report, held_out)
+    docs = islice(builder(documents), max_docs or None)
     for doc in tqdm(docs, desc=f"{corpus}/{split}", unit=" docs", disable=not progress):
         docbin.add(doc)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -109,8 +117,10 @@ def convert_corpus(
 ) -> List[SplitReport]:
     """Convert a public corpus to OUTPUT_DIR/{train,dev,test}.spacy with its report.
 
-    Also writes OUTPUT_DIR/report.json and OUTPUT_DIR/misaligned.txt (mentions
-    whose boundaries fall inside tokens, by pattern).
+    The train and dev splits leave out every document of any corpus's test split
+    (heldout.py); the report lists them. Also writes OUTPUT_DIR/report.json and
+    OUTPUT_DIR/misaligned.txt (mentions whose boundaries fall inside tokens, by
+    pattern).
 
     name (CorpusName): The corpus.
     input_dir (Path): Its folder, laid out like the public release.
@@ -136,6 +146,7 @@ def convert_corpus(
             skip_invalid=skip_invalid,
             max_docs=max_docs,
             progress=progress,
+            held_out=None if split == "test" else TEST_IDS,
         )
         for split, source in splits.items()
     ]

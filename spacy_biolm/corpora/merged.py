@@ -37,6 +37,7 @@ per-corpus scores.
 
 import glob
 import random
+import re
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -53,6 +54,8 @@ from .chunking import chunk_doc
 from .reader import make_example
 
 MODES = ("train", "dev")
+# A brace list, one item or several: --vars.train_corpora may name one corpus.
+BRACES = re.compile(r"\{([^{}]+)\}")
 
 
 @registry.readers("spacy-biolm.MergedCorpus.v1")
@@ -71,7 +74,8 @@ def create_merged_reader_v1(
     """Read several .spacy files as one stream of Examples.
 
     paths (Union[str, Sequence[str]]): .spacy files, folders (searched for .spacy
-        files) or glob patterns such as "corpus/*/train.spacy".
+        files) or glob patterns such as "corpus/*/train.spacy" or
+        "corpus/{bc5cdr,s800}/train.spacy".
     mode (str): "train" (weighted, shuffled sample per call) or "dev" (every doc
         once, in order).
     weights (Dict[str, float]): Relative share of the tokens per corpus name; empty:
@@ -250,15 +254,35 @@ def _tokens(docs: Sequence[Doc]) -> int:
     return sum(len(doc) for doc in docs)
 
 
+def expand_braces(pattern: str) -> List[str]:
+    """Expand the brace lists of a path pattern, as a shell would:
+    "corpus/{bc5cdr,s800}/train.spacy" -> the bc5cdr and the s800 path.
+
+    pattern (str): The pattern; lists do not nest.
+    RETURNS (List[str]): The patterns, in the lists' order.
+    """
+    match = BRACES.search(pattern)
+    if match is None:
+        return [pattern]
+    head, tail = pattern[: match.start()], pattern[match.end() :]
+    return [
+        expanded
+        for item in match.group(1).split(",")
+        for expanded in expand_braces(f"{head}{item.strip()}{tail}")
+    ]
+
+
 def find_spacy_files(paths: Sequence[Union[str, Path]]) -> List[Path]:
     """Resolve files, folders and glob patterns to .spacy files, in the given order.
 
     paths (Sequence[Union[str, Path]]): The entries; a folder is searched
-        recursively and a pattern expanded, both sorted.
+        recursively and a pattern expanded, both sorted. A brace list picks
+        several folders ("corpus/{bc5cdr,s800}/train.spacy"), each of which must
+        hold a file.
     RETURNS (List[Path]): The .spacy files, each once.
     """
     found: List[Path] = []
-    for entry in paths:
+    for entry in (pattern for path in paths for pattern in expand_braces(str(path))):
         matches = sorted(Path(match) for match in glob.glob(str(entry), recursive=True))
         files = []
         for match in matches:

@@ -2,7 +2,9 @@
 
 Every mention the source states ends up in exactly one bucket, so that
 `sum(source_mentions) == sum(converted) + sum(dropped) + sum(unmapped) + invalid`
-where `invalid` counts the mention records skipped with `skip_invalid`.
+where `invalid` counts the mention records skipped with `skip_invalid`. Documents
+held out because a test split holds them (`held_out`, see `heldout.py`) are not
+read into any count but their own.
 """
 
 from collections import Counter
@@ -41,6 +43,7 @@ class SplitReport:
     duplicate_doc_ids: List[str] = field(default_factory=list)
     misaligned: Counter = field(default_factory=Counter)
     misaligned_examples: Dict[str, List[str]] = field(default_factory=dict)
+    held_out: Dict[str, List[str]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -52,6 +55,11 @@ class SplitReport:
     def strict_pct(self) -> float:
         """The % of mapped mentions whose offsets fall on token boundaries."""
         return 100.0 * self.strict / self.aligned if self.aligned else 100.0
+
+    @property
+    def held_out_by_corpus(self) -> Counter:
+        """The held-out documents per corpus whose test split holds them."""
+        return Counter(corpus for corpora in self.held_out.values() for corpus in corpora)
 
     def add_alignment(self, status: str, label: str) -> None:
         """Count a converted mention by how it was aligned."""
@@ -94,6 +102,9 @@ class SplitReport:
             "merged_duplicates": self.merged_duplicates,
             "errata": self.errata,
             "duplicate_doc_ids": self.duplicate_doc_ids,
+            "held_out_test_docs": len(self.held_out),
+            "held_out_by_test_split": dict(sorted(self.held_out_by_corpus.items())),
+            "held_out_ids": dict(sorted(self.held_out.items())),
             "misaligned_patterns": dict(self.misaligned.most_common()),
             "misaligned_examples": self.misaligned_examples,
             "seconds": round(self.seconds, 2),

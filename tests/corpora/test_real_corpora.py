@@ -116,7 +116,8 @@ def test_jnlpba_dev_carve_out(corpora_dir):
     assert ("97218353" in dev) == ("97218353-2" in dev)
 
 
-@pytest.mark.parametrize("corpus", [name.value for name in CorpusName])
+# README's claim covers the six corpora it names; BioRED's own is in test_biored.py.
+@pytest.mark.parametrize("corpus", [name.value for name in CorpusName if name != CorpusName.biored])
 def test_every_mention_is_converted_and_aligned(reports, corpus, readme_strict_pct):
     for split, report in reports[corpus].items():
         # Every record was read: a skipped one would leave its mentions out of the
