@@ -4,12 +4,27 @@ labels each corpus annotates, plus throughput.
 Any pipeline that writes entities can be evaluated, ours (`doc.spans["biolm_ents"]`)
 or spaCy's built-in `ner` (`doc.ents`): both are scored by `spacy-biolm.ner_scorer.v1`,
 so a baseline is not charged for the chemicals a disease-only corpus never marked.
+
+Beside the strict scores, every corpus gets (`span_scores`, on the same labels):
+
+- overlap P/R/F per type: a predicted entity is right if it shares a character
+  with a gold entity of its type, a gold entity is found if a predicted entity of
+  its type shares a character with it. Boundary errors ("BRCA1 mutation" for
+  "BRCA1") count against strict F, not against overlap F.
+- cross-type false positives: strict false positives that share a character with
+  a gold entity of another type, per (predicted, gold) pair of types. On a fully
+  annotated corpus (BioRED: `annotated_labels` holds every label) these are the
+  errors that a partially annotated test split cannot see: a Gene predicted on a
+  chemical.
 """
 
+import bisect
 import logging
 import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -17,9 +32,195 @@ from spacy.training import Example
 from spacy.util import registry
 from wasabi import MarkdownRenderer
 
+from .annotations import SPANS_KEY, get_annotated_labels
+from .errors import Errors
+
 logger = logging.getLogger("spacy_biolm")
 
 SCORER = "spacy-biolm.ner_scorer.v1"
+# (label, start_char, end_char)
+Entity = Tuple[str, int, int]
+
+
+@dataclass
+class TypeCounts:
+    """The counts behind the strict and overlap scores of one type.
+
+    gold (int): Gold entities.
+    predicted (int): Predicted entities.
+    strict (int): Predicted entities equal to a gold one (label and offsets).
+    overlap_predicted (int): Predicted entities that overlap a gold one of the type.
+    overlap_gold (int): Gold entities that a predicted one of the type overlaps.
+    """
+
+    gold: int = 0
+    predicted: int = 0
+    strict: int = 0
+    overlap_predicted: int = 0
+    overlap_gold: int = 0
+
+    def add(self, other: "TypeCounts") -> None:
+        """Add another's counts to these."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def strict_prf(self) -> Dict[str, Optional[float]]:
+        """Strict precision, recall and F (None where undefined)."""
+        return _prf(self.strict, self.predicted, self.strict, self.gold)
+
+    def overlap_prf(self) -> Dict[str, Optional[float]]:
+        """Overlap precision, recall and F (None where undefined)."""
+        return _prf(self.overlap_predicted, self.predicted, self.overlap_gold, self.gold)
+
+
+@dataclass
+class SpanScores:
+    """Strict and overlap counts per type and the cross-type false positives.
+
+    per_type (Dict[str, TypeCounts]): The counts of each scored type.
+    cross_type (Counter): (predicted type, gold type) -> strict false positives of
+        the first type that overlap a gold entity of the second.
+    cross_type_fp (int): Strict false positives that overlap a gold entity of any
+        other type (each counted once).
+    """
+
+    per_type: Dict[str, TypeCounts] = field(default_factory=lambda: defaultdict(TypeCounts))
+    cross_type: Counter = field(default_factory=Counter)
+    cross_type_fp: int = 0
+
+    def add_doc(self, gold: Set[Entity], predicted: Set[Entity]) -> None:
+        """Count one document's entities (of the labels it is scored on)."""
+        gold_index = _SpanIndex(gold)
+        predicted_index = _SpanIndex(predicted)
+        for label, start, end in gold:
+            counts = self.per_type[label]
+            counts.gold += 1
+            counts.overlap_gold += predicted_index.overlaps(label, start, end)
+        for label, start, end in predicted:
+            counts = self.per_type[label]
+            counts.predicted += 1
+            counts.overlap_predicted += gold_index.overlaps(label, start, end)
+            if (label, start, end) in gold:
+                counts.strict += 1
+                continue
+            others = [
+                other
+                for other in gold_index.labels
+                if other != label and gold_index.overlaps(other, start, end)
+            ]
+            self.cross_type.update((label, other) for other in others)
+            self.cross_type_fp += bool(others)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The scores as JSON data: overall and per type, strict and overlap, with
+        the counts, and the cross-type false positives."""
+        total = TypeCounts()
+        for counts in self.per_type.values():
+            total.add(counts)
+        false_positives = total.predicted - total.strict
+        return {
+            "ents_overlap_p": total.overlap_prf()["p"],
+            "ents_overlap_r": total.overlap_prf()["r"],
+            "ents_overlap_f": total.overlap_prf()["f"],
+            "ents_overlap_per_type": {
+                label: counts.overlap_prf() for label, counts in sorted(self.per_type.items())
+            },
+            "ents_counts_per_type": {
+                label: vars(counts) for label, counts in sorted(self.per_type.items())
+            },
+            "ents_cross_type": {
+                "false_positives": false_positives,
+                "on_other_type": self.cross_type_fp,
+                "share": self.cross_type_fp / false_positives if false_positives else None,
+                "pairs": {
+                    f"{predicted}->{gold}": n
+                    for (predicted, gold), n in sorted(self.cross_type.items())
+                },
+            },
+        }
+
+
+class _SpanIndex:
+    """Which entities of a label overlap a character range, in O(log n): the spans
+    of each label sorted by start, with the running maximum of their ends."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        by_label: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
+        for label, start, end in entities:
+            by_label[label].append((start, end))
+        self.labels = sorted(by_label)
+        self._starts: Dict[str, List[int]] = {}
+        self._max_ends: Dict[str, List[int]] = {}
+        for label, spans in by_label.items():
+            spans.sort()
+            self._starts[label] = [start for start, _ in spans]
+            ends, highest = [], -1
+            for _, end in spans:
+                highest = max(highest, end)
+                ends.append(highest)
+            self._max_ends[label] = ends
+
+    def overlaps(self, label: str, start: int, end: int) -> bool:
+        """Whether an entity of `label` shares a character with [start, end)."""
+        starts = self._starts.get(label)
+        if not starts:
+            return False
+        # The spans starting before `end`; one of them overlaps iff one ends after `start`.
+        before = bisect.bisect_left(starts, end)
+        return before > 0 and self._max_ends[label][before - 1] > start
+
+
+def entities_of(doc: Doc, spans_key: str = SPANS_KEY) -> List[Entity]:
+    """The entities of a doc, gold or predicted: `doc.spans[spans_key]` where the
+    doc has that group (overlaps allowed), else `doc.ents` (as the scorer reads them).
+
+    doc (Doc): The document.
+    spans_key (str): The span group.
+    RETURNS (List[Entity]): (label, start_char, end_char) of each entity.
+    """
+    spans = doc.spans.get(spans_key, doc.ents)
+    return [(span.label_, span.start_char, span.end_char) for span in spans]
+
+
+def span_scores(
+    examples: Iterable[Example],
+    *,
+    spans_key: str = SPANS_KEY,
+    labels: Optional[Sequence[str]] = None,
+) -> SpanScores:
+    """Strict and overlap counts per type and the cross-type false positives, each
+    doc scored on the labels its reference annotates (as the strict scorer does).
+
+    examples (Iterable[Example]): Predicted docs and their references.
+    spans_key (str): The span group holding the entities.
+    labels (Optional[Sequence[str]]): Score only these labels; None: every label.
+    RETURNS (SpanScores): The counts.
+    """
+    scores = SpanScores()
+    for example in examples:
+        gold = set(entities_of(example.reference, spans_key))
+        predicted = set(entities_of(example.predicted, spans_key))
+        scored = {entity[0] for entity in gold | predicted}
+        if labels is not None:
+            scored &= set(labels)
+        annotated = get_annotated_labels(example.reference)
+        if annotated is not None:
+            scored &= set(annotated)
+        scores.add_doc(
+            {entity for entity in gold if entity[0] in scored},
+            {entity for entity in predicted if entity[0] in scored},
+        )
+    return scores
+
+
+def _prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> Dict[str, Optional[float]]:
+    precision = tp_p / n_p if n_p else None
+    recall = tp_r / n_r if n_r else None
+    if precision is None or recall is None:
+        fscore = None if precision is None and recall is None else 0.0
+    else:
+        fscore = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"p": precision, "r": recall, "f": fscore}
 
 
 def find_corpora(corpus_dir: Path, split: str) -> Dict[str, Path]:
@@ -53,18 +254,45 @@ def evaluate_corpus(
         "seconds": round(seconds, 3),
         "words_per_second": round(words / seconds, 1) if seconds else None,
         **{key: scores[key] for key in ("ents_p", "ents_r", "ents_f", "ents_per_type")},
+        **span_scores(examples).to_dict(),
     }
 
 
 def evaluate(
-    nlp: Language, corpus_dir: Path, *, split: str = "test", batch_size: int = 64, n_docs: int = 0
+    nlp: Language,
+    corpus_dir: Path,
+    *,
+    split: str = "test",
+    batch_size: int = 64,
+    n_docs: int = 0,
+    corpora: Sequence[str] = (),
 ) -> Dict[str, Any]:
-    """Evaluate a pipeline on `<corpus>/<split>.spacy` for every corpus in corpus_dir."""
-    corpora = find_corpora(corpus_dir, split)
-    if not corpora:
+    """Evaluate a pipeline on `<corpus>/<split>.spacy` for every corpus in corpus_dir.
+
+    nlp (Language): The pipeline.
+    corpus_dir (Path): The folder with one folder per corpus.
+    split (str): The split to score.
+    batch_size (int): Batch size for nlp.pipe.
+    n_docs (int): Evaluate only the first n_docs documents of each corpus (0: all).
+    corpora (Sequence[str]): Only these corpora (empty: all that have the split).
+    RETURNS (Dict[str, Any]): {"split", "corpora": {name: scores}}.
+    """
+    found = find_corpora(corpus_dir, split)
+    if not found:
         raise FileNotFoundError(f"No */{split}.spacy files under {corpus_dir}: run convert first.")
+    missing = [name for name in corpora if name not in found]
+    if missing:
+        raise FileNotFoundError(
+            Errors.E1085.format(
+                missing=", ".join(missing),
+                split=split,
+                corpus_dir=corpus_dir,
+                found=", ".join(found),
+            )
+        )
+    selected = {name: path for name, path in found.items() if not corpora or name in corpora}
     results = {}
-    for name, path in corpora.items():
+    for name, path in selected.items():
         logger.info("Evaluating on %s", path)
         results[name] = evaluate_corpus(nlp, path, batch_size=batch_size, n_docs=n_docs)
     return {"split": split, "corpora": results}
@@ -75,16 +303,33 @@ def _cell(value: Optional[float]) -> str:
 
 
 def to_markdown(results: Dict[str, Any], title: str) -> str:
-    """A table of P/R/F per corpus and per type, and words/s per corpus."""
+    """A table of strict P/R/F per corpus and per type, words/s per corpus and the
+    overlap F (where the results have it, "-" in older ones), then the cross-type
+    false positives of each corpus that has any."""
     rows = []
+    notes = []
     for name, res in results["corpora"].items():
         speed = f"{res['words_per_second']:,.0f}" if res["words_per_second"] else "-"
-        rows.append([name, "all", *(_cell(res[f"ents_{key}"]) for key in "prf"), speed])
+        overlap = _cell(res.get("ents_overlap_f"))
+        rows.append([name, "all", *(_cell(res[f"ents_{key}"]) for key in "prf"), speed, overlap])
+        overlap_per_type = res.get("ents_overlap_per_type") or {}
         for label, prf in sorted((res.get("ents_per_type") or {}).items()):
-            rows.append([name, label, *(_cell(prf[key]) for key in "prf"), ""])
-    header = ["corpus", "type", "P", "R", "F", "words/s"]
-    table = MarkdownRenderer().table(rows, header, aligns=["l", "l", "r", "r", "r", "r"])
-    return f"### {title} ({results['split']} splits)\n\n{table}\n"
+            overlap = _cell((overlap_per_type.get(label) or {}).get("f"))
+            rows.append([name, label, *(_cell(prf[key]) for key in "prf"), "", overlap])
+        cross = res.get("ents_cross_type") or {}
+        if cross.get("on_other_type"):
+            pairs = ", ".join(f"{pair} {n}" for pair, n in cross["pairs"].items())
+            notes.append(
+                f"- {name}: {cross['on_other_type']} of {cross['false_positives']} false "
+                f"positives ({_cell(cross['share'])} %) sit on a gold entity of another "
+                f"type (predicted->gold: {pairs})"
+            )
+    header = ["corpus", "type", "P", "R", "F", "words/s", "overlap F"]
+    table = MarkdownRenderer().table(rows, header, aligns=["l", "l", "r", "r", "r", "r", "r"])
+    cross_types = "\n".join(notes)
+    return f"### {title} ({results['split']} splits)\n\n{table}\n" + (
+        f"\nCross-type false positives:\n\n{cross_types}\n" if notes else ""
+    )
 
 
 def compare_markdown(

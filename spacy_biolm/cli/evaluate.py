@@ -1,4 +1,5 @@
-"""`evaluate` and `compare`: per-corpus scores of a pipeline, and two side by side."""
+"""`evaluate`, `compare` and `quality-table`: per-corpus scores of a pipeline, two
+side by side, and README's comparison tables from the metrics of many runs."""
 
 from pathlib import Path
 from typing import Optional
@@ -8,6 +9,7 @@ import typer
 from wasabi import msg
 
 from ..evaluation import compare_markdown, evaluate, to_markdown
+from ..quality import quality_markdown
 from ._app import app
 
 
@@ -20,17 +22,31 @@ def evaluate_cli(
     markdown: Optional[Path] = typer.Option(None, help="Write a markdown table here."),
     batch_size: int = typer.Option(64, help="Batch size for nlp.pipe."),
     n_docs: int = typer.Option(0, help="Only the first N docs of each corpus (0: all)."),
+    corpora: str = typer.Option(
+        "",
+        help="Comma-separated corpora to score (default: every corpus with the split). "
+        "BioRED's dev split is fully annotated: `--split dev --corpora biored` scores "
+        "every type on every document, so cross-type false positives count.",
+    ),
     gpu_id: int = typer.Option(-1, help="GPU id, or -1 for CPU."),
 ) -> None:
-    """Strict P/R/F per corpus and per type (only the labels each corpus annotates),
-    and words/s, for any pipeline that writes entities."""
+    """Strict and overlap P/R/F per corpus and per type (only the labels each corpus
+    annotates), cross-type false positives, and words/s, for any pipeline that writes
+    entities."""
     import spacy
 
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
     nlp = spacy.load(model)
     try:
-        results = evaluate(nlp, corpus_dir, split=split, batch_size=batch_size, n_docs=n_docs)
+        results = evaluate(
+            nlp,
+            corpus_dir,
+            split=split,
+            batch_size=batch_size,
+            n_docs=n_docs,
+            corpora=[name.strip() for name in corpora.split(",") if name.strip()],
+        )
     except FileNotFoundError as err:
         msg.fail(str(err), exits=1)
     results["model"] = model
@@ -60,6 +76,27 @@ def compare_cli(
     print(table)
     if markdown:
         _write_markdown(markdown, table)
+
+
+@app.command("quality-table")
+def quality_table_cli(
+    results_dir: Path = typer.Argument(
+        ...,
+        help="Folder of run folders, each with run.json, test.json and (optional) biored_dev.json.",
+    ),
+    markdown: Optional[Path] = typer.Option(None, help="Write the tables here."),
+) -> None:
+    """README's comparison tables: per corpus/type strict F on the test splits and
+    BioRED dev per type (strict and overlap), mean ± sd over seeds per variant."""
+    if not results_dir.is_dir():
+        msg.fail(f"{results_dir} is not a folder of run folders.", exits=1)
+    try:
+        text = quality_markdown(results_dir)
+    except (ValueError, KeyError) as err:
+        msg.fail(f"Cannot build the tables from {results_dir}", str(err), exits=1)
+    print(text)
+    if markdown:
+        _write_markdown(markdown, text)
 
 
 def _write_markdown(path: Path, table: str) -> None:

@@ -1,0 +1,358 @@
+"""The quality comparison tables of README, built from the metrics of training runs.
+
+A run folder `results/<run>/` holds:
+
+- run.json: {"model": "biolm_ner" | "spacy_ner", "seed": int, "steps": int,
+  "config": str, "train_corpora": [...], "wall_s": float};
+- test.json: `evaluate MODEL corpus --split test --output` (per corpus and type);
+- biored_dev.json: `evaluate MODEL corpus --split dev --corpora biored --output`
+  (every type on fully annotated documents), where the run has one.
+
+Runs that differ only in their seed form a variant (same model, steps, config and
+training corpora). Every cell is the mean over the variant's seeds ± their sample
+standard deviation (for two seeds: the difference / √2), with the number of seeds
+where it is not the same for all. The mean-of-rows line is the mean F over a run's
+corpus/type rows (each weighs the same), then its mean and spread over seeds.
+"""
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple
+
+import srsly
+from wasabi import MarkdownRenderer
+
+from .errors import Errors
+
+RUN_FILE = "run.json"
+TEST_FILE = "test.json"
+BIORED_FILE = "biored_dev.json"
+RUN_KEYS = ("model", "seed", "steps", "config", "train_corpora", "wall_s")
+BIORED = "biored"
+# (corpus, type): "all" is the corpus's overall score.
+Row = Tuple[str, str]
+# model, steps, config, training corpora
+VariantKey = Tuple[str, int, str, Tuple[str, ...]]
+
+
+@dataclass
+class Run:
+    """One training run: its settings and metrics.
+
+    name (str): The run folder's name.
+    info (Dict[str, Any]): run.json.
+    test (Optional[Dict[str, Any]]): test.json, if there.
+    biored_dev (Optional[Dict[str, Any]]): biored_dev.json, if there.
+    """
+
+    name: str
+    info: Dict[str, Any]
+    test: Optional[Dict[str, Any]] = None
+    biored_dev: Optional[Dict[str, Any]] = None
+
+    @property
+    def variant(self) -> VariantKey:
+        """What the run shares with the other seeds of its variant."""
+        info = self.info
+        return (info["model"], info["steps"], info["config"], tuple(sorted(info["train_corpora"])))
+
+
+@dataclass
+class Variant:
+    """The runs of one setting, over seeds.
+
+    key (VariantKey): model, steps, config, train corpora.
+    label (str): The column name.
+    runs (List[Run]): Its runs, by seed.
+    """
+
+    key: VariantKey
+    label: str = ""
+    runs: List[Run] = field(default_factory=list)
+
+
+def load_runs(results_dir: Path) -> List[Run]:
+    """Every run folder under results_dir (one with a run.json), by name.
+
+    results_dir (Path): The folder of run folders.
+    RETURNS (List[Run]): The runs.
+    """
+    runs = []
+    for path in sorted(results_dir.glob(f"*/{RUN_FILE}")):
+        info = srsly.read_json(path)
+        missing = [key for key in RUN_KEYS if not isinstance(info, dict) or key not in info]
+        if missing:
+            problem = f"run.json lacks {', '.join(missing)}"
+            raise ValueError(Errors.E1086.format(path=path, problem=problem))
+        folder = path.parent
+        runs.append(
+            Run(
+                folder.name,
+                info,
+                test=_read_optional(folder / TEST_FILE),
+                biored_dev=_read_optional(folder / BIORED_FILE),
+            )
+        )
+    if not runs:
+        raise ValueError(Errors.E1086.format(path=results_dir, problem="no */run.json"))
+    return runs
+
+
+def _read_optional(path: Path) -> Optional[Dict[str, Any]]:
+    return srsly.read_json(path) if path.exists() else None
+
+
+def group_variants(runs: Sequence[Run]) -> List[Variant]:
+    """The runs grouped by variant, each labelled by the settings that tell the
+    variants apart (the model always; steps, config and training corpora where
+    they differ between the variants of its model), ordered by label.
+
+    runs (Sequence[Run]): The runs.
+    RETURNS (List[Variant]): The variants, each with its runs sorted by seed.
+    """
+    variants: Dict[VariantKey, Variant] = {}
+    for run in runs:
+        variants.setdefault(run.variant, Variant(run.variant)).runs.append(run)
+    keys = list(variants)
+    for key, variant in variants.items():
+        variant.runs.sort(key=lambda run: run.info["seed"])
+        variant.label = _label(key, keys)
+    return sorted(variants.values(), key=lambda variant: variant.label)
+
+
+def _label(
+    key: VariantKey,
+    keys: Sequence[VariantKey],
+) -> str:
+    model, steps, config, corpora = key
+
+    def varies(index: int) -> bool:
+        # Among the variants of this model: each model has its own config.
+        return len({k[index] for k in keys if k[0] == model}) > 1
+
+    parts = [model]
+    if varies(1):
+        parts.append(f"{steps} steps")
+    if varies(2):
+        parts.append(config)
+    if varies(3):
+        parts.append(("+" if BIORED in corpora else "-") + "BioRED")
+        others = {c for k in keys for c in k[3]} - {BIORED}
+        kept = sorted(others.intersection(corpora))
+        left_out = sorted(others.difference(corpora))
+        if len(kept) < len(left_out):
+            parts.append("only " + ", ".join(kept))
+        elif left_out:
+            parts.append("without " + ", ".join(left_out))
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Mean and sample standard deviation of a score over seeds.
+
+    mean (Optional[float]): The mean; None when no seed has the score.
+    sd (Optional[float]): The sample standard deviation; None for one seed.
+    n (int): The number of seeds with the score.
+    """
+
+    mean: Optional[float]
+    sd: Optional[float]
+    n: int
+
+    @classmethod
+    def of(cls, values: Sequence[Optional[float]]) -> "Spread":
+        """The spread of the values that are not None."""
+        known = [value for value in values if value is not None]
+        if not known:
+            return cls(None, None, 0)
+        sd = statistics.stdev(known) if len(known) > 1 else None
+        return cls(statistics.fmean(known), sd, len(known))
+
+    def cell(self, seeds: int) -> str:
+        """'74.1 ± 0.4' in percent, with '(n=1)' where fewer than `seeds` seeds have it."""
+        if self.mean is None:
+            return "-"
+        text = f"{100 * self.mean:.1f}"
+        if self.sd is not None:
+            text += f" ± {100 * self.sd:.1f}"
+        if self.n < seeds:
+            text += f" (n={self.n})"
+        return text
+
+
+def test_rows(metrics: Dict[str, Any]) -> Dict[Row, Dict[str, Any]]:
+    """The (corpus, type) rows of an `evaluate` result: strict P/R/F and overlap F
+    per type, and each corpus's overall row ("all").
+
+    metrics (Dict[str, Any]): What `evaluate --output` writes.
+    RETURNS (Dict[Row, Dict[str, Any]]): Row -> {"p", "r", "f", "overlap_f"}.
+    """
+    rows: Dict[Row, Dict[str, Any]] = {}
+    for corpus, res in metrics["corpora"].items():
+        rows[corpus, "all"] = {
+            **{key: res.get(f"ents_{key}") for key in "prf"},
+            "overlap_f": res.get("ents_overlap_f"),
+        }
+        overlap = res.get("ents_overlap_per_type") or {}
+        for label, prf in sorted((res.get("ents_per_type") or {}).items()):
+            rows[corpus, label] = {
+                **{key: prf.get(key) for key in "prf"},
+                "overlap_f": (overlap.get(label) or {}).get("f"),
+            }
+    return rows
+
+
+def mean_of_type_rows(metrics: Dict[str, Any]) -> Optional[float]:
+    """The mean strict F over a result's corpus/type rows (not the "all" rows),
+    each weighing the same: the headline number of the comparison."""
+    scores = [row["f"] for (_, label), row in test_rows(metrics).items() if label != "all"]
+    known = [score for score in scores if score is not None]
+    return sum(known) / len(known) if known else None
+
+
+def test_table(variants: Sequence[Variant]) -> str:
+    """Strict F per corpus/type row on the test splits, a column per variant (mean ±
+    sd over seeds), and the mean of the type rows."""
+    with_test = [v for v in variants if any(run.test for run in v.runs)]
+    per_variant = [
+        [test_rows(run.test) for run in variant.runs if run.test] for variant in with_test
+    ]
+    rows = sorted(
+        {row for results in per_variant for result in results for row in result},
+        key=lambda row: (row[0], row[1] != "all", row[1]),
+    )
+    table = []
+    for row in rows:
+        cells = []
+        for results in per_variant:
+            spread = Spread.of([result.get(row, {}).get("f") for result in results])
+            cells.append(spread.cell(len(results)))
+        table.append([row[0], row[1], *cells])
+    means = [
+        Spread.of([mean_of_type_rows(run.test) for run in variant.runs if run.test])
+        for variant in with_test
+    ]
+    table.append(["mean of type rows", "", *(m.cell(len(r)) for m, r in zip(means, per_variant))])
+    header = ["corpus", "type", *(_column(v, "test") for v in with_test)]
+    right: List[Literal["l", "r", "c"]] = ["r"] * len(with_test)
+    aligns: List[Literal["l", "r", "c"]] = ["l", "l", *right]
+    return MarkdownRenderer().table(table, header, aligns=aligns)
+
+
+def biored_table(variants: Sequence[Variant]) -> str:
+    """BioRED dev, every type scored: strict and overlap P/R/F per type and overall,
+    a row block per variant (mean ± sd over seeds)."""
+    table = []
+    for variant in variants:
+        results = [run.biored_dev["corpora"][BIORED] for run in variant.runs if run.biored_dev]
+        if not results:
+            continue
+        labels = sorted({label for res in results for label in res.get("ents_per_type") or {}})
+        for label in ["all", *labels]:
+            cells = [
+                Spread.of([_biored_score(res, label, kind, key) for res in results]).cell(
+                    len(results)
+                )
+                for kind in ("strict", "overlap")
+                for key in "prf"
+            ]
+            table.append([variant.label, label, *cells])
+    header = ["model", "type", "P", "R", "F", "overlap P", "overlap R", "overlap F"]
+    return MarkdownRenderer().table(table, header, aligns=["l", "l", *("r" * 6)])
+
+
+def _biored_score(res: Dict[str, Any], label: str, kind: str, key: str) -> Optional[float]:
+    if label == "all":
+        return res.get(f"ents_{key}" if kind == "strict" else f"ents_overlap_{key}")
+    table = res.get("ents_per_type" if kind == "strict" else "ents_overlap_per_type") or {}
+    return (table.get(label) or {}).get(key)
+
+
+def cross_type_table(variants: Sequence[Variant]) -> str:
+    """BioRED dev: the false positives that sit on a gold entity of another type,
+    per variant (summed over seeds), with the most frequent type pairs."""
+    table = []
+    for variant in variants:
+        crosses = [
+            run.biored_dev["corpora"][BIORED].get("ents_cross_type") or {}
+            for run in variant.runs
+            if run.biored_dev
+        ]
+        if not crosses:
+            continue
+        false_positives = sum(cross.get("false_positives", 0) for cross in crosses)
+        on_other = sum(cross.get("on_other_type", 0) for cross in crosses)
+        pairs: Dict[str, int] = {}
+        for cross in crosses:
+            for pair, n in (cross.get("pairs") or {}).items():
+                pairs[pair] = pairs.get(pair, 0) + n
+        top = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:4]
+        share = f"{100 * on_other / false_positives:.1f}" if false_positives else "-"
+        table.append(
+            [
+                variant.label,
+                str(len(crosses)),
+                f"{on_other:,} / {false_positives:,}",
+                share,
+                ", ".join(f"{pair} {n}" for pair, n in top),
+            ]
+        )
+    header = ["model", "seeds", "on another type / FPs", "%", "most frequent (predicted->gold)"]
+    return MarkdownRenderer().table(table, header, aligns=["l", "r", "r", "r", "l"])
+
+
+def _column(variant: Variant, kind: str) -> str:
+    seeds = [str(run.info["seed"]) for run in variant.runs if getattr(run, kind)]
+    return f"{variant.label} (seeds {', '.join(seeds)})"
+
+
+def protocol(variants: Sequence[Variant]) -> str:
+    """One line per variant: model, steps, config, training corpora, seeds and the
+    mean wall time of its runs."""
+    lines = []
+    for variant in variants:
+        model, steps, config, corpora = variant.key
+        seeds = ", ".join(str(run.info["seed"]) for run in variant.runs)
+        wall = statistics.fmean(float(run.info["wall_s"]) for run in variant.runs)
+        lines.append(
+            f"- **{variant.label}**: `{model}`, {steps:,} steps, `{config}`, trained on "
+            f"{', '.join(corpora)}; seeds {seeds}; {_minutes(wall)} per run "
+            f"({', '.join(run.name for run in variant.runs)})"
+        )
+    return "\n".join(lines)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if math.isfinite(seconds) else "-"
+
+
+def quality_markdown(results_dir: Path) -> str:
+    """The comparison section README carries: the runs, the per-corpus test table,
+    the BioRED dev table (strict and overlap) and the cross-type false positives.
+
+    results_dir (Path): The folder of run folders.
+    RETURNS (str): Markdown.
+    """
+    variants = group_variants(load_runs(results_dir))
+    parts = [
+        f"<!-- Generated by `python -m spacy_biolm quality-table {results_dir}` from "
+        f"{results_dir}/*/{{run,test,biored_dev}}.json; do not edit. -->",
+        "# Quality runs\n\nOne folder per training run: `run.json` (model, seed, steps, "
+        "config, train_corpora, wall_s), `test.json` (`evaluate MODEL corpus --split "
+        "test --output …`) and `biored_dev.json` (`evaluate MODEL corpus --split dev "
+        "--corpora biored --output …`). A cell is the mean over a setting's seeds ± "
+        "their sample standard deviation, in %.",
+        "### Runs\n\n" + protocol(variants),
+        "### Test splits: strict F per corpus and type (mean ± sd over seeds)\n\n"
+        + test_table(variants),
+    ]
+    if any(run.biored_dev for variant in variants for run in variant.runs):
+        parts += [
+            "### BioRED dev, every type scored (mean ± sd over seeds)\n\n" + biored_table(variants),
+            "### BioRED dev: false positives on a gold entity of another type\n\n"
+            + cross_type_table(variants),
+        ]
+    return "\n\n".join(parts) + "\n"

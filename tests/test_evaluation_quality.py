@@ -1,0 +1,150 @@
+"""README's comparison tables (quality.py) from hand-made run folders: means and
+sample standard deviations over seeds worked out by hand."""
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+import srsly
+from typer.testing import CliRunner
+
+from spacy_biolm.cli import app
+from spacy_biolm.quality import group_variants, load_runs, quality_markdown
+
+CORPORA = ["bc5cdr", "s800"]
+
+
+def metrics_of(chemical: float, disease: float, species: float) -> Dict[str, Any]:
+    def corpus(per_type: Dict[str, float]) -> Dict[str, Any]:
+        mean = sum(per_type.values()) / len(per_type)
+        return {
+            "ents_p": mean,
+            "ents_r": mean,
+            "ents_f": mean,
+            "ents_per_type": {t: {"p": f, "r": f, "f": f} for t, f in per_type.items()},
+        }
+
+    return {
+        "split": "test",
+        "corpora": {
+            "bc5cdr": corpus({"Chemical": chemical, "Disease": disease}),
+            "s800": corpus({"Species": species}),
+        },
+    }
+
+
+def biored(gene_f: float, gene_overlap_f: float, fps: int, pairs: Dict[str, int]):
+    return {
+        "split": "dev",
+        "corpora": {
+            "biored": {
+                "ents_p": gene_f,
+                "ents_r": gene_f,
+                "ents_f": gene_f,
+                "ents_per_type": {"Gene": {"p": gene_f, "r": gene_f, "f": gene_f}},
+                "ents_overlap_p": gene_overlap_f,
+                "ents_overlap_r": gene_overlap_f,
+                "ents_overlap_f": gene_overlap_f,
+                "ents_overlap_per_type": {
+                    "Gene": {"p": gene_overlap_f, "r": gene_overlap_f, "f": gene_overlap_f}
+                },
+                "ents_cross_type": {
+                    "false_positives": fps,
+                    "on_other_type": sum(pairs.values()),
+                    "pairs": pairs,
+                },
+            }
+        },
+    }
+
+
+def write_run(
+    root,
+    name: str,
+    model: str,
+    seed: int,
+    test: Dict[str, Any],
+    dev: Optional[Dict[str, Any]] = None,
+    corpora: List[str] = CORPORA,
+) -> None:
+    info = {
+        "model": model,
+        "seed": seed,
+        "steps": 1000,
+        "config": "biolm_cpu.cfg",
+        "train_corpora": corpora,
+        "wall_s": 600.0,
+    }
+    (root / name).mkdir(parents=True)
+    srsly.write_json(root / name / "run.json", info)
+    srsly.write_json(root / name / "test.json", test)
+    if dev is not None:
+        srsly.write_json(root / name / "biored_dev.json", dev)
+
+
+@pytest.fixture
+def results(tmp_path):
+    root = tmp_path / "results"
+    dev_a = biored(0.40, 0.60, 10, {"Gene->Chemical": 2})
+    dev_b = biored(0.50, 0.70, 20, {"Gene->Chemical": 1, "Chemical->Gene": 2})
+    write_run(root, "head-s1", "biolm_ner", 1, metrics_of(0.80, 0.70, 0.60), dev_a)
+    write_run(root, "head-s2", "biolm_ner", 2, metrics_of(0.84, 0.70, 0.64), dev_b)
+    write_run(root, "spacy-s1", "spacy_ner", 1, metrics_of(0.78, 0.72, 0.50))
+    return root
+
+
+def test_test_table_mean_and_sd_over_seeds(results):
+    text = quality_markdown(results)
+    # Chemical: mean(.80, .84) = 82.0; sd = |.84 - .80| / sqrt(2) = 2.83
+    assert "| bc5cdr | Chemical | 82.0 ± 2.8 | 78.0 |" in text
+    assert "| bc5cdr | Disease | 70.0 ± 0.0 | 72.0 |" in text
+    assert "| s800 | Species | 62.0 ± 2.8 | 50.0 |" in text
+    # Mean of type rows per run: (.80+.70+.60)/3 = .700, (.84+.70+.64)/3 = .7267;
+    # mean 71.3, sd .0267 / sqrt(2) = 1.9. spaCy: (.78+.72+.50)/3 = 66.7.
+    assert "| mean of type rows |  | 71.3 ± 1.9 | 66.7 |" in text
+    assert "biolm_ner (seeds 1, 2)" in text and "spacy_ner (seeds 1)" in text
+
+
+def test_biored_tables(results):
+    text = quality_markdown(results)
+    # Gene strict F mean(.40, .50) = 45.0, sd 7.1; overlap mean(.60, .70) = 65.0
+    row = "| biolm_ner | Gene | 45.0 ± 7.1 | 45.0 ± 7.1 | 45.0 ± 7.1 | 65.0 ± 7.1 |"
+    assert row in text
+    # 2 + 3 of 10 + 20 false positives on another type: 16.7 %
+    assert "| biolm_ner | 2 | 5 / 30 | 16.7 | Gene->Chemical 3, Chemical->Gene 2 |" in text
+    # The baseline has no BioRED metrics: no rows there.
+    assert "| spacy_ner | Gene" not in text
+
+
+def test_variants_are_labelled_by_what_differs(tmp_path):
+    root = tmp_path / "results"
+    write_run(root, "a", "biolm_ner", 1, metrics_of(0.8, 0.7, 0.6))
+    write_run(root, "b", "biolm_ner", 1, metrics_of(0.8, 0.7, 0.6), corpora=[*CORPORA, "biored"])
+    write_run(root, "c", "biolm_ner", 1, metrics_of(0.8, 0.7, 0.6), corpora=["bc5cdr"])
+    write_run(root, "d", "spacy_ner", 1, metrics_of(0.8, 0.7, 0.6))
+    labels = [variant.label for variant in group_variants(load_runs(root))]
+    # The baseline trains on the default corpora; only the head's variants differ.
+    assert labels == [
+        "biolm_ner · +BioRED",
+        "biolm_ner · -BioRED",
+        "biolm_ner · -BioRED · without s800",
+        "spacy_ner",
+    ]
+
+
+def test_a_run_without_a_seed_is_named(tmp_path):
+    root = tmp_path / "results"
+    write_run(root, "bad", "biolm_ner", 1, metrics_of(0.8, 0.7, 0.6))
+    info = srsly.read_json(root / "bad" / "run.json")
+    del info["seed"]
+    srsly.write_json(root / "bad" / "run.json", info)
+    with pytest.raises(ValueError, match="E1086.*bad.*seed"):
+        load_runs(root)
+
+
+def test_quality_table_cli(results, tmp_path):
+    out = tmp_path / "README.md"
+    result = CliRunner().invoke(app, ["quality-table", str(results), "--markdown", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "| mean of type rows |" in out.read_text(encoding="utf8")
+    missing = CliRunner().invoke(app, ["quality-table", str(tmp_path / "nothing")])
+    assert missing.exit_code == 1
