@@ -13,10 +13,20 @@ composite mention ("breast and ovarian cancer") that matches no name as a whole 
 split into its parts; if every part links, its ID is the parts' IDs joined by "|"
 ("MESH:D001943|MESH:D010051"), as BC5CDR writes them.
 
+Species mentions that abbreviate their genus ("L. whitmani") link through the genus
+the document writes out ("Lutzomyia"), and a bare strain name ("LPU83") through the
+longer mention of the document it ends ("Rhizobium sp. strain LPU83"), else, if it
+is a strain designation ("YC6903", "DSM 18155(T)"), through the nearest preceding
+species mention the KB knows (strains link to their species, as S800 annotates
+them). Among equally good gene candidates, one of the organism the document is
+about comes first (human unless the text names other organisms more often than
+people; the Gene KB knows which of its concepts are human).
+
 The knowledge bases are saved with the component, so a packaged pipeline links
 offline and needs neither scikit-learn nor scipy: see `kb.py`.
 """
 
+import re
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -39,6 +49,28 @@ from .composite import split_composite
 from .kb import SEP, Candidate, KnowledgeBase
 
 CANDIDATES_ATTR = "biolm_candidates"
+# Labels whose names abbreviate a genus to its initial ("E. coli"): such a mention
+# links through the full name the document spells out ("Escherichia coli").
+GENUS_LABELS = ("Species",)
+ABBREVIATED_GENUS = re.compile(r"^([A-Z])\.\s*([a-z][\w-]*(?:\s.*)?)$")
+CAPITALIZED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+# A strain designation: a code with a digit, optionally after a culture
+# collection's acronym and with the type-strain mark ("YC6903", "DSM 18155(T)").
+STRAIN_CODE = re.compile(r"^(?:[A-Z]{2,5}\s)?[A-Za-z]*\d[A-Za-z0-9-]*(?:\s?\(T\))?$")
+# Words that say a document is about people or about another organism, for
+# choosing among homologous genes (`doc_organism`).
+HUMAN = 9606
+HUMAN_WORDS = re.compile(
+    r"\b(?:humans?|patients?|Homo sapiens|men|women|children|subjects|individuals|families)\b",
+    re.I,
+)
+OTHER_ORGANISM_WORDS = re.compile(
+    r"\b(?:mouse|mice|murine|rats?|yeasts?|Saccharomyces|cerevisiae|pombe|Drosophila|flies|"
+    r"zebrafish|Xenopus|Arabidopsis|elegans|bovine|porcine|chickens?|chick|rice|maize|"
+    r"plants?|bacteria|bacterial|coli|hamsters?|rabbits?|canine|sheep|pigs?|worms?|"
+    r"Caenorhabditis|Danio|Bacillus|tobacco|tomato|wheat|soybean)\b",
+    re.I,
+)
 LINKS_ATTR = "biolm_links"
 KB_FOLDER = "kb"
 CFG_FILE = "cfg"
@@ -350,6 +382,12 @@ class EntityLinker(Pipe):
         missing = {label for _, _, label in targets if label not in self.kbs}
         self._warn_unlinked(missing)
         long_forms = abbreviations.long_forms(doc) if self.resolve_abbreviations else {}
+        organism: Optional[int] = None
+        texts: Dict[str, List[str]] = {}
+        for _, _, label in targets:
+            texts.setdefault(label, [])
+        for (_, _, label), span in sorted(targets.items()):
+            texts[label].append(span.text)
         links: Dict[str, List[Dict[str, Any]]] = dict(doc._.get(LINKS_ATTR) or {})
         ids: Dict[Tuple[int, int, str], str] = {}
         cache: Dict[Tuple[str, str, str], Tuple[str, List[Candidate]]] = {}
@@ -358,9 +396,23 @@ class EntityLinker(Pipe):
             if kb is None:
                 continue
             long_form = long_forms.get((start, end))
-            key = (label, span.text, long_form.text if long_form is not None else "")
+            long_text = long_form.text if long_form is not None else None
+            if long_text is None and label in GENUS_LABELS and not kb.knows(span.text):
+                long_text = expand_genus(kb, span.text, doc.text, span.start_char)
+                if long_text is None:
+                    long_text = expand_from_doc(kb, span.text, texts.get(label, ()))
+                if long_text is None and STRAIN_CODE.match(span.text.strip()):
+                    preceding = [
+                        s.text
+                        for (b, _, la), s in sorted(targets.items())
+                        if la == label and b < start
+                    ]
+                    long_text = strain_species(kb, span.text, preceding)
+            key = (label, span.text, long_text or "")
             if key not in cache:
-                cache[key] = self.link(kb, span.text, key[2] or None)
+                if kb.taxa is not None and organism is None:
+                    organism = doc_organism(doc.text)
+                cache[key] = self.link(kb, span.text, long_text, organism)
             ids[(start, end, label)], candidates = cache[key]
             links[_span_key(span)] = [c.to_dict() for c in candidates]
         _write_ids(doc, self.spans_key, ids)
@@ -368,13 +420,20 @@ class EntityLinker(Pipe):
         return doc
 
     def link(
-        self, kb: KnowledgeBase, text: str, long_form: Optional[str] = None
+        self,
+        kb: KnowledgeBase,
+        text: str,
+        long_form: Optional[str] = None,
+        organism: Optional[int] = None,
     ) -> Tuple[str, List[Candidate]]:
         """The ID and candidates of one mention.
 
         kb (KnowledgeBase): The knowledge base of its label.
         text (str): The mention text.
         long_form (Optional[str]): Its long form, if it is a short form.
+        organism (Optional[int]): The organism the document is about (NCBI Taxonomy
+            ID; see `doc_organism`): among equally good candidates of a KB that
+            knows its concepts' organisms, one of that organism comes first.
         RETURNS (Tuple[str, List[Candidate]]): The ID ("" below the threshold) and
             the top candidates.
         """
@@ -389,6 +448,8 @@ class EntityLinker(Pipe):
             composite = self._link_parts(kb, text)
             if composite is not None and (not candidates or composite.score > candidates[0].score):
                 candidates = [composite, *candidates[: self.top_k - 1]]
+        if organism is not None and kb.taxa is not None:
+            candidates = prefer_organism(kb, candidates, organism)
         if candidates and candidates[0].score >= self.threshold:
             return candidates[0].id, candidates
         return "", candidates
@@ -479,6 +540,106 @@ class EntityLinker(Pipe):
     def _cfg(self) -> Dict[str, Any]:
         # The settings live in the config; only what the config cannot hold is saved.
         return {"labels": list(self.labels)}
+
+
+def expand_genus(kb: KnowledgeBase, text: str, doc_text: str, offset: int) -> Optional[str]:
+    """The full name of a mention that abbreviates its genus ("L. whitmani"), from
+    the genera the document writes out: the capitalised words with that initial,
+    the nearest one before the mention first, whose full name ("Lutzomyia
+    whitmani") the KB knows exactly.
+
+    kb (KnowledgeBase): The knowledge base of the mention's label.
+    text (str): The mention text.
+    doc_text (str): The document text.
+    offset (int): The mention's character offset.
+    RETURNS (Optional[str]): The full name, or None.
+    """
+    match = ABBREVIATED_GENUS.match(text.strip())
+    if match is None:
+        return None
+    initial, rest = match.groups()
+    words = [
+        (m.start(), m.group()) for m in CAPITALIZED.finditer(doc_text) if m.group()[0] == initial
+    ]
+    before = [word for start, word in reversed(words) if start < offset]
+    after = [word for start, word in words if start >= offset]
+    for genus in dict.fromkeys(before + after):
+        name = f"{genus} {rest}"
+        if kb.knows(name):
+            return name
+    return None
+
+
+def doc_organism(text: str) -> int:
+    """The organism a document is about, as far as choosing among homologous genes
+    goes: human (9606) unless it names other organisms more often than it names
+    people ("mice", "rat", "yeast" against "human", "patients").
+
+    text (str): The document text.
+    RETURNS (int): 9606, or 0 for "another organism".
+    """
+    human = len(HUMAN_WORDS.findall(text))
+    other = len(OTHER_ORGANISM_WORDS.findall(text))
+    return HUMAN if human >= other else 0
+
+
+def prefer_organism(
+    kb: KnowledgeBase, candidates: List[Candidate], organism: int
+) -> List[Candidate]:
+    """Put first, among the candidates that score as well as the best one, the first
+    one of the organism (9606), or, for 0, the first one of another organism.
+
+    kb (KnowledgeBase): The knowledge base, with the organisms of its concepts.
+    candidates (List[Candidate]): The candidates, best first.
+    organism (int): The organism the document is about (`doc_organism`).
+    RETURNS (List[Candidate]): The candidates, reordered.
+    """
+    if len(candidates) < 2:
+        return candidates
+    top = candidates[0].score
+    for i, candidate in enumerate(candidates):
+        if candidate.score < top - 1e-6:
+            break
+        if (kb.taxon(candidate.id) == HUMAN) == (organism == HUMAN):
+            return [candidate, *candidates[:i], *candidates[i + 1 :]]
+    return candidates
+
+
+def expand_from_doc(kb: KnowledgeBase, text: str, others: Sequence[str]) -> Optional[str]:
+    """The longer mention of the document a short one stands for: a strain name
+    ("LPU83") that ends a mention the KB knows ("Rhizobium sp. strain LPU83").
+
+    kb (KnowledgeBase): The knowledge base of the mention's label.
+    text (str): The mention text.
+    others (Sequence[str]): The texts of the document's mentions of that label.
+    RETURNS (Optional[str]): The longer mention, or None.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    for other in dict.fromkeys(others):
+        if other != text and other.endswith(f" {text}") and kb.knows(other):
+            return other
+    return None
+
+
+def strain_species(kb: KnowledgeBase, text: str, preceding: Sequence[str]) -> Optional[str]:
+    """The species a bare strain designation belongs to ("YC6903", "DSM 18155(T)",
+    "M2(T)"): the nearest preceding mention the KB knows that is no strain
+    designation itself, as in "Nocardioides caricicola sp. nov. ... strain YC6903".
+
+    kb (KnowledgeBase): The knowledge base of the mention's label.
+    text (str): The mention text.
+    preceding (Sequence[str]): The texts of the mentions of that label before it,
+        in document order.
+    RETURNS (Optional[str]): That mention's text, or None.
+    """
+    if not STRAIN_CODE.match(text.strip()):
+        return None
+    for other in reversed(preceding):
+        if not STRAIN_CODE.match(other.strip()) and kb.knows(other):
+            return other
+    return None
 
 
 def _write_ids(doc: Doc, spans_key: str, ids: Dict[Tuple[int, int, str], str]) -> None:

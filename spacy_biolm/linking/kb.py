@@ -13,6 +13,14 @@ in [0, 1]: 1 for an exact match, the cosine similarity for an approximate one (a
 most 0.95, the score of a bag-of-words match). Concepts are ranked by score plus a
 small bonus for their prior, so that priors order near-ties; then by how often the
 corpora link this very name to the concept.
+
+A KB may also have an exact-lookup table of names too many for TF-IDF (NCBI
+Taxonomy's 2.6 M, `lookup.NameTable`): its hits score 1 and may be concepts the KB
+does not otherwise hold. Where a KB has one, a mention that matches no name as a
+whole takes the longest leading words that do ("Streptococcus ursoris sp. nov."
+-> "Streptococcus", score 0.9). Any KB tries a mention without leading qualifiers
+("sporadic", "familial") or trailing salt words ("hydrochloride") when it matches
+nothing as written (score 0.96).
 """
 
 import gc
@@ -25,7 +33,8 @@ import numpy
 import srsly
 
 from ..errors import Errors
-from .normalize import bag_key, compact_key, normalize_name
+from .lookup import NameTable
+from .normalize import bag_key, compact_key, loose_variants, normalize_name
 from .tfidf import DEFAULT_NGRAM_SIZES, NgramIndex
 
 # Scores of the exact tiers. A bag-of-words
@@ -40,8 +49,17 @@ PRIOR_WEIGHT = 0.05
 # How many nearest names to take from the TF-IDF index per query: several names
 # of one concept often come first, so this is a multiple of the candidates asked for.
 NAMES_PER_CANDIDATE = 8
+# The score of a concept found through the longest leading words of a mention that
+# name it exactly ("Streptococcus ursoris sp. nov.", "Vibrio cholerae strain X"),
+# where the KB has an exact-lookup table: below an exact match, above most
+# approximate ones.
+PREFIX_SCORE = 0.9
+# The score of an exact match of the name without its leading qualifiers
+# ("sporadic", "familial") or trailing salt words ("hydrochloride").
+LOOSE_SCORE = 0.96
 KB_FILE = "kb.msgpack"
 INDEX_FILE = "ngrams.npz"
+TABLE_FILE = "names.npz"
 FORMAT_VERSION = 1
 SEP = "|"
 
@@ -84,6 +102,11 @@ class KnowledgeBase:
     sources (List[Dict]): What the KB was built from (file, md5, counts).
     compact_keys (Optional[List[str]]): `compact_key` of each entry (computed if None).
     bag_keys (Optional[List[str]]): `bag_key` of each entry (computed if None).
+    table (Optional[NameTable]): Names beyond the entries, for exact lookup only
+        (NCBI Taxonomy's 2.6 M names); its concepts need not be among `ids`.
+    taxa (Optional[numpy.ndarray]): The NCBI Taxonomy ID of each concept's organism
+        (int64, 0 if unknown), for genes: picks among homologous genes by the
+        species a document is about.
     """
 
     def __init__(
@@ -102,8 +125,12 @@ class KnowledgeBase:
         sources: Sequence[Dict] = (),
         compact_keys: Optional[List[str]] = None,
         bag_keys: Optional[List[str]] = None,
+        table: Optional[NameTable] = None,
+        taxa: Optional[numpy.ndarray] = None,
     ) -> None:
         self.label = label
+        self.table = table
+        self.taxa = numpy.asarray(taxa, dtype=numpy.int64) if taxa is not None else None
         self.ids = ids
         self.names = names
         self.alt_ids = alt_ids
@@ -161,6 +188,24 @@ class KnowledgeBase:
         if not key or k <= 0:
             return []
         scores = self._exact_scores(key)
+        if EXACT_SCORE not in scores.values():
+            # No exact match: the name without qualifiers or salt words may have one.
+            for variant in loose_variants(key):
+                for entry, score in self._exact_scores(variant).items():
+                    if score >= EXACT_SCORE:
+                        scores.setdefault(entry, LOOSE_SCORE)
+        outside = self._table_ids(key)
+        if self.table is not None and not outside and EXACT_SCORE not in scores.values():
+            # No name matches as a whole: the longest leading words that do.
+            words = key.split()
+            for n in range(len(words) - 1, 0, -1):
+                prefix = " ".join(words[:n])
+                if prefix in self._exact or self._table_ids(prefix):
+                    exact = self._exact.get(prefix)
+                    if exact is not None:
+                        scores.setdefault(exact, PREFIX_SCORE)
+                    outside = self._table_ids(prefix)
+                    break
         rows, similarities = self.index.search(key, k * NAMES_PER_CANDIDATE)
         for row, similarity in zip(rows.tolist(), similarities.tolist()):
             # Only an exact match scores 1: names with the same words in another
@@ -177,11 +222,54 @@ class KnowledgeBase:
             ):
                 if (score, count) > best.get(concept, (-1.0, -1)):
                     best[concept] = (score, count)
-        ranked = sorted(best.items(), key=lambda item: self._rank_key(item[0], *item[1]))
-        return [
-            Candidate(self.ids[c], self.names[c], score, int(self.priors[c]))
-            for c, (score, _) in ranked[:k]
+        # Table hits: concepts of the KB gain the score, others become candidates
+        # named by the text they matched, ranked after the KB's at equal score.
+        extra: List[Tuple[Tuple[float, int, int, int], Candidate]] = []
+        outside_score = EXACT_SCORE if self._table_ids(key) else PREFIX_SCORE
+        for rank, concept_id in enumerate(outside):
+            concept = self._id_index.get(concept_id)
+            if concept is not None:
+                if (outside_score, 0) > best.get(concept, (-1.0, -1)):
+                    best[concept] = (outside_score, 0)
+            else:
+                candidate = Candidate(concept_id, text, outside_score, 0)
+                extra.append(((-outside_score, 0, 0, len(self.ids) + rank), candidate))
+        ranked = [
+            (
+                self._rank_key(c, score, count),
+                Candidate(self.ids[c], self.names[c], score, int(self.priors[c])),
+            )
+            for c, (score, count) in best.items()
         ]
+        ranked.sort(key=lambda item: item[0])
+        extra.sort(key=lambda item: item[0])
+        merged = sorted(ranked + extra, key=lambda item: (item[0][0], item[0][3] >= len(self.ids)))
+        return [candidate for _, candidate in merged[:k]]
+
+    def taxon(self, concept_id: str) -> int:
+        """The organism of a concept, where the KB knows it.
+
+        concept_id (str): A primary ID.
+        RETURNS (int): Its NCBI Taxonomy ID; 0 if unknown.
+        """
+        index = self._id_index.get(concept_id)
+        if self.taxa is None or index is None:
+            return 0
+        return int(self.taxa[index])
+
+    def knows(self, text: str) -> bool:
+        """Whether a name matches a name of the KB exactly (after normalisation).
+
+        text (str): The name as written.
+        RETURNS (bool): Whether it is a name of some concept.
+        """
+        key = normalize_name(text)
+        return bool(key) and (
+            key in self._exact or compact_key(key) in self._compact or bool(self._table_ids(key))
+        )
+
+    def _table_ids(self, key: str) -> List[str]:
+        return self.table.lookup(key) if self.table is not None else []
 
     def _rank_key(self, concept: int, score: float, count: int) -> Tuple[float, int, int, int]:
         boosted = score + PRIOR_WEIGHT * float(self._prior_weights[concept])
@@ -214,11 +302,13 @@ class KnowledgeBase:
             "sources": self.sources,
             "arrays": {
                 "priors": self.priors,
+                **({"taxa": self.taxa} if self.taxa is not None else {}),
                 "entry_ptr": self.entry_ptr,
                 "entry_concepts": self.entry_concepts,
                 "entry_counts": self.entry_counts,
             },
             "index": self.index.to_arrays(),
+            "table": self.table.to_arrays() if self.table is not None else None,
         }
 
     @classmethod
@@ -234,6 +324,7 @@ class KnowledgeBase:
                 names=list(data["names"]),
                 alt_ids=[list(ids) for ids in data["alt_ids"]],
                 priors=arrays["priors"],
+                taxa=arrays.get("taxa"),
                 entries=list(data["entries"]),
                 entry_ptr=arrays["entry_ptr"],
                 entry_concepts=arrays["entry_concepts"],
@@ -242,6 +333,7 @@ class KnowledgeBase:
                 sources=data.get("sources", []),
                 compact_keys=data.get("compact_keys"),
                 bag_keys=data.get("bag_keys"),
+                table=NameTable.from_arrays(data["table"]) if data.get("table") else None,
             )
 
     def to_bytes(self) -> bytes:
@@ -265,6 +357,11 @@ class KnowledgeBase:
         path.mkdir(parents=True, exist_ok=True)
         data = self.to_dict()
         numpy.savez(path / INDEX_FILE, **data.pop("index"))
+        table = data.pop("table")
+        if table is not None:
+            numpy.savez(path / TABLE_FILE, **table)
+        elif (path / TABLE_FILE).exists():
+            (path / TABLE_FILE).unlink()
         srsly.write_msgpack(path / KB_FILE, data)
 
     @classmethod
@@ -281,6 +378,10 @@ class KnowledgeBase:
             data = srsly.read_msgpack(path / KB_FILE)
         with numpy.load(path / INDEX_FILE, allow_pickle=False) as arrays:
             data["index"] = {key: arrays[key] for key in arrays.files}
+        data["table"] = None
+        if (path / TABLE_FILE).exists():
+            with numpy.load(path / TABLE_FILE, allow_pickle=False) as arrays:
+                data["table"] = {key: arrays[key] for key in arrays.files}
         return cls.from_dict(data)
 
 
@@ -302,6 +403,9 @@ class KnowledgeBaseBuilder:
         # (normalised name, concept) -> corpus count
         self._pairs: Dict[Tuple[str, int], int] = {}
         self.sources: List[Dict] = []
+        self._taxa: List[int] = []
+        # Names for exact lookup only (see `KnowledgeBase.table`).
+        self.table: Optional[NameTable] = None
 
     def __len__(self) -> int:
         """The number of concepts so far."""
@@ -319,6 +423,7 @@ class KnowledgeBaseBuilder:
         *,
         synonyms: Iterable[str] = (),
         alt_ids: Iterable[str] = (),
+        name_count: int = 0,
     ) -> int:
         """Add a concept, or names and alternative IDs to the one it already is.
 
@@ -329,6 +434,9 @@ class KnowledgeBaseBuilder:
         name (str): Its canonical name (kept from the first source that adds it).
         synonyms (Iterable[str]): Further names.
         alt_ids (Iterable[str]): Further CURIEs it is known by.
+        name_count (int): A count to give the pair (name, concept), which orders the
+            concepts an exact match finds (a gene's own symbol before the same string
+            as another gene's alias); corpus counts add to it.
         RETURNS (int): The concept's index.
         """
         index = self.resolve(concept_id)
@@ -339,6 +447,7 @@ class KnowledgeBaseBuilder:
             self._names.append(name)
             self._alt_ids.append([])
             self._priors.append(0)
+            self._taxa.append(0)
         for alt in alt_ids:
             if alt != self._ids[index] and alt not in self._alt_ids[index]:
                 self._alt_ids[index].append(alt)
@@ -347,7 +456,18 @@ class KnowledgeBaseBuilder:
             key = normalize_name(text)
             if key:
                 self._pairs.setdefault((key, index), 0)
+        key = normalize_name(name)
+        if key and name_count:
+            self._pairs[(key, index)] = max(self._pairs[(key, index)], name_count)
         return index
+
+    def set_taxon(self, index: int, taxid: int) -> None:
+        """Note the organism of a concept (see `KnowledgeBase.taxa`).
+
+        index (int): The concept's index (`add_concept` returns it).
+        taxid (int): Its NCBI Taxonomy ID.
+        """
+        self._taxa[index] = int(taxid)
 
     def add_mention(self, concept_ids: Sequence[str], text: str, count: int = 1) -> int:
         """Count a corpus mention of a concept, adding the concept if it is new.
@@ -393,12 +513,14 @@ class KnowledgeBaseBuilder:
             names=list(self._names),
             alt_ids=[list(ids) for ids in self._alt_ids],
             priors=numpy.array(self._priors, dtype=numpy.int64),
+            taxa=numpy.array(self._taxa, dtype=numpy.int64) if any(self._taxa) else None,
             entries=entries,
             entry_ptr=ptr,
             entry_concepts=numpy.array([c for c, _ in pairs], dtype=numpy.int32),
             entry_counts=numpy.array([n for _, n in pairs], dtype=numpy.int32),
             index=NgramIndex.fit(entries, sizes=sizes),
             sources=self.sources,
+            table=self.table,
         )
 
 

@@ -48,6 +48,17 @@ FUNCTION_WORDS = frozenset(
 )
 # A plural "s" is kept after these endings ("abscess", "virus", "psoriasis").
 KEEP_S = ("ss", "us", "is", "ys", "as", "os")
+# Plurals the "s" rule misses ("white-footed mice" is the "white-footed mouse").
+IRREGULAR_PLURALS = {
+    "mice": "mouse",
+    "lice": "louse",
+    "geese": "goose",
+    "teeth": "tooth",
+    "feet": "foot",
+    "women": "woman",
+    "men": "man",
+    "children": "child",
+}
 WORD = re.compile(r"[a-z0-9]+")
 POSSESSIVE = re.compile(r"(?<=[a-z0-9])['’]s\b")
 
@@ -100,6 +111,8 @@ def bag_key(normalized: str) -> str:
 def _fold_word(word: str) -> str:
     if word in ROMAN:
         return ROMAN[word]
+    if word in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[word]
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
     elif len(word) > 3 and word.endswith("s") and not word.endswith(KEEP_S):
@@ -110,3 +123,97 @@ def _fold_word(word: str) -> str:
         if word.endswith("our"):
             word = word[:-3] + "or"
     return word
+
+
+# Words that qualify a name without changing the concept it links to in the
+# corpora's conventions ("sporadic prostate cancer" is prostate cancer,
+# "familial melanoma" melanoma), dropped from the front of a name that matches
+# nothing as written.
+QUALIFIERS = frozenset(
+    (
+        "sporadic",
+        "familial",
+        "hereditary",
+        "inherited",
+        "isolated",
+        "primary",
+        "classic",
+        "classical",
+        "typical",
+        "severe",
+        "mild",
+        "human",
+        "autosomal",
+        "dominant",
+        "recessive",
+        "dominantly",
+        "recessively",
+        "early",
+        "late",
+        "onset",
+        "adult",
+        "childhood",
+        "juvenile",
+        "infantile",
+    )
+)
+# Counter-ions and forms a chemical is named with ("phenytoin sodium", "morphine
+# sulfate"), dropped from the end of a name that matches nothing as written.
+SALT_WORDS = frozenset(
+    (
+        "sodium",
+        "potassium",
+        "calcium",
+        "magnesium",
+        "hydrochloride",
+        "hcl",
+        "chloride",
+        "bromide",
+        "hydrobromide",
+        "sulfate",
+        "sulphate",
+        "maleate",
+        "citrate",
+        "tartrate",
+        "mesylate",
+        "acetate",
+        "phosphate",
+        "fumarate",
+        "succinate",
+        "besylate",
+        "nitrate",
+        "anhydrous",
+        "monohydrate",
+        "dihydrate",
+        "hydrate",
+        "dihydrochloride",
+        "disodium",
+    )
+)
+
+
+def loose_variants(normalized: str) -> List[str]:
+    """Shorter forms of a name that may name the same concept: without leading
+    qualifiers ("sporadic", "familial") and without trailing salt words
+    ("hydrochloride", "sodium"); never empty, never the name itself.
+
+    normalized (str): A normalised name.
+    RETURNS (List[str]): The variants, most specific first.
+    """
+    words = normalized.split()
+    start = 0
+    while start < len(words) - 1 and words[start] in QUALIFIERS:
+        start += 1
+    end = len(words)
+    while end - 1 > start and words[end - 1] in _FOLDED_SALTS:
+        end -= 1
+    variants = []
+    for a, b in ((start, len(words)), (0, end), (start, end)):
+        variant = " ".join(words[a:b])
+        if variant and variant != normalized and variant not in variants:
+            variants.append(variant)
+    return variants
+
+
+# The salt words as `normalized_words` writes them ("sulfate", "hcl").
+_FOLDED_SALTS = frozenset(_fold_word(word) for word in SALT_WORDS)

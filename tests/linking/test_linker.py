@@ -6,7 +6,14 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from spacy_biolm.linking.component import EntityLinker
+from spacy_biolm.linking.component import (
+    EntityLinker,
+    expand_from_doc,
+    expand_genus,
+    strain_species,
+)
+from spacy_biolm.linking.kb import KnowledgeBaseBuilder
+from spacy_biolm.linking.lookup import NameTable
 
 # Building a KB fits scikit-learn's vectoriser (the `linking` extra).
 pytest.importorskip("sklearn")
@@ -226,3 +233,88 @@ def test_score_is_linking_accuracy(disease_kb):
     ]
     scores = nlp.get_pipe("biolm_linker").score([Example(predicted, reference)])
     assert scores["link_acc"] == 0.5
+
+
+def species_kb():
+    # Concepts for the TF-IDF tier, the rest of the taxonomy in the exact-lookup table.
+    builder = KnowledgeBaseBuilder("Species")
+    builder.add_concept("NCBITaxon:562", "Escherichia coli", synonyms=["E. coli"])
+    builder.add_concept("NCBITaxon:7199", "Lutzomyia")
+    builder.add_concept("NCBITaxon:46239", "Leishmania")
+    pairs = [
+        ("lutzomyia longipalpis", 7200),
+        ("leishmania major", 5664),
+        ("rhizobium sp lpu83", 348824),
+    ]
+    builder.table = NameTable.build("NCBITaxon:", pairs, loose_words=("sp", "strain"))
+    return builder.build()
+
+
+def test_abbreviated_genus_links_through_the_genus_the_doc_writes_out():
+    nlp = make_nlp()
+    nlp.get_pipe("biolm_linker").add_kb("Species", species_kb())
+    text = (
+        "Leishmania major is carried by Lutzomyia longipalpis. "
+        "In L. longipalpis guts, L. major grows; E. coli does not."
+    )
+    doc = run(
+        nlp,
+        with_entities(
+            nlp,
+            text,
+            [
+                ("Leishmania major", "Species"),
+                ("Lutzomyia longipalpis", "Species"),
+                ("L. longipalpis", "Species"),
+                ("L. major", "Species"),
+                ("E. coli", "Species"),
+            ],
+        ),
+    )
+    # "L." is Lutzomyia for longipalpis and Leishmania for major: the genus with
+    # that initial whose full name the KB knows.
+    assert [e.kb_id_ for e in doc.ents] == [
+        "NCBITaxon:5664",
+        "NCBITaxon:7200",
+        "NCBITaxon:7200",
+        "NCBITaxon:5664",
+        "NCBITaxon:562",
+    ]
+
+
+def test_abbreviated_genus_without_the_genus_in_the_doc():
+    kb = species_kb()
+    assert expand_genus(kb, "L. longipalpis", "Only L. longipalpis here.", 5) is None
+    assert expand_genus(kb, "Lutzomyia", "Lutzomyia", 0) is None
+
+
+def test_strain_name_links_through_the_longer_mention():
+    kb = species_kb()
+    assert expand_from_doc(kb, "LPU83", ["Rhizobium sp. strain LPU83", "LPU83"]) == (
+        "Rhizobium sp. strain LPU83"
+    )
+    assert expand_from_doc(kb, "LPU83", ["LPU83", "strain XLPU83"]) is None
+    nlp = make_nlp()
+    nlp.get_pipe("biolm_linker").add_kb("Species", kb)
+    text = "Rhizobium sp. strain LPU83 nodulates beans. LPU83 is acid-tolerant."
+    doc = run(
+        nlp,
+        with_entities(nlp, text, [("Rhizobium sp. strain LPU83", "Species"), ("LPU83", "Species")]),
+    )
+    assert [e.kb_id_ for e in doc.ents] == ["NCBITaxon:348824", "NCBITaxon:348824"]
+
+
+def test_strain_designation_links_to_the_preceding_species():
+    kb = species_kb()
+    preceding = ["Leishmania major", "LPU99", "L. major"]
+    # The nearest preceding mention the KB knows that is no strain code itself.
+    assert strain_species(kb, "DSM 18155(T)", preceding) == "Leishmania major"
+    assert strain_species(kb, "YC6903", ["Lutzomyia longipalpis"]) == "Lutzomyia longipalpis"
+    assert strain_species(kb, "YC6903", []) is None
+    # Not a strain code: left alone.
+    assert strain_species(kb, "sand flies", preceding) is None
+    nlp = make_nlp()
+    nlp.get_pipe("biolm_linker").add_kb("Species", kb)
+    text = "Leishmania major strain LV39 (=MHOM/SU/59/P) was used. LV39 grew well."
+    doc = run(nlp, with_entities(nlp, text, [("Leishmania major", "Species"), ("LV39", "Species")]))
+    assert [e.kb_id_ for e in doc.ents] == ["NCBITaxon:5664", "NCBITaxon:5664"]
