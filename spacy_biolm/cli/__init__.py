@@ -5,7 +5,28 @@
 never import this package; it imports them.
 """
 
-from . import assets, biogpt, corpora, evaluate, package, project, testing  # noqa: F401
+from . import (  # noqa: F401
+    annotate,
+    assets,
+    biogpt,
+    corpora,
+    evaluate,
+    linking,
+    package,
+    project,
+    testing,
+)
 from ._app import app
 
-__all__ = ["app", "assets", "biogpt", "corpora", "evaluate", "package", "project", "testing"]
+__all__ = [
+    "app",
+    "annotate",
+    "assets",
+    "biogpt",
+    "corpora",
+    "evaluate",
+    "linking",
+    "package",
+    "project",
+    "testing",
+]

@@ -1,6 +1,7 @@
 """`assemble` and `package-meta`: the pipeline that ships and its meta.json."""
 
 from pathlib import Path
+from typing import Optional
 
 import srsly
 import typer
@@ -17,9 +18,13 @@ def assemble_cli(
     ),
     output: Path = typer.Argument(..., help="Where to write the pipeline to package."),
     biogpt: str = typer.Option("", help="BioGPT HF name or folder to ship disabled; '' for none."),
+    kb_dir: Optional[Path] = typer.Option(
+        None, "--kb-dir", help="Knowledge bases from `build-kb`: ship a linker with them."
+    ),
 ) -> None:
-    """Assemble the pipeline to package: trained NER, a doc_cleaner, optional BioGPT."""
-    names = assemble(model, output, biogpt=biogpt or None)
+    """Assemble the pipeline to package: trained NER, abbreviations and a linker with
+    the knowledge bases (--kb-dir), a doc_cleaner, optional BioGPT."""
+    names = assemble(model, output, biogpt=biogpt or None, kb_dir=kb_dir)
     msg.good(f"Wrote {output}: {', '.join(names)}" + (" (biogpt disabled)" if biogpt else ""))
 
 
@@ -29,9 +34,17 @@ def package_meta_cli(
     output: Path = typer.Argument(..., help="meta.json to write (for spacy package --meta-path)."),
     name: str = typer.Option("biolm", help="Package name without the language prefix."),
     version: str = typer.Option("0.1.0", help="Package version."),
+    kb_summary: Optional[Path] = typer.Option(
+        None,
+        "--kb-summary",
+        help="sources.json of the shipped knowledge bases (`build-kb`): their sources, "
+        "pins and terms go into the meta.",
+    ),
 ) -> None:
-    """Write the package meta: corpora and licences, evaluation table and scores."""
-    meta = build_meta(srsly.read_json(metrics), name=name, version=version)
+    """Write the package meta: corpora and licences, knowledge-base sources and their
+    terms, evaluation table and scores."""
+    summary = srsly.read_json(kb_summary) if kb_summary is not None else []
+    meta = build_meta(srsly.read_json(metrics), name=name, version=version, kb_summary=summary)
     output.parent.mkdir(parents=True, exist_ok=True)
     srsly.write_json(output, meta)
     msg.good(f"Wrote {output}")
