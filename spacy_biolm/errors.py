@@ -282,8 +282,8 @@ class Errors(metaclass=MessagesWithCodes):
         "only), or name a corpus that has the split."
     )
     E1086 = (
-        "{path}: {problem}. A run folder holds run.json ({{\"model\", \"seed\", "
-        "\"steps\", \"config\", \"train_corpora\", \"wall_s\"}}) and the metrics "
+        '{path}: {problem}. A run folder holds run.json ({{"model", "seed", '
+        '"steps", "config", "train_corpora", "wall_s"}}) and the metrics '
         "JSON that `evaluate --output` writes (test.json, biored_dev.json)."
     )
 
@@ -539,12 +539,8 @@ class Errors(metaclass=MessagesWithCodes):
         "{ledger}, line {line}, is not a ledger entry ({reason}); the file was edited or "
         "is corrupt. Restore it, or write to a new output folder."
     )
-    E1245 = (
-        "Document '{id}' made the pipeline raise {error}; the document is skipped."
-    )
-    E1246 = (
-        "--engine ray needs Ray Data ({reason}): pip install 'spacy-biolm[ray]'."
-    )
+    E1245 = "Document '{id}' made the pipeline raise {error}; the document is skipped."
+    E1246 = "--engine ray needs Ray Data ({reason}): pip install 'spacy-biolm[ray]'."
     E1247 = "Unknown output format '{format}'. Choose one of: {formats}."
     E1248 = "{what} must be at least {minimum} (got {value})."
     E1249 = "Unknown engine '{engine}'. Choose one of: {engines}."
