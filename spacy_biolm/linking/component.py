@@ -8,7 +8,10 @@ with `consistent_types`, gives a long form and its short forms one entity type.
 `doc.spans["biolm_ents"]` and `doc.ents` to the CURIE of its best concept in the
 knowledge base of the span's label ("" when no candidate scores `threshold` or
 more, or the label has no KB) and keeps the top candidates in
-`span._.biolm_candidates`. A short form is linked through its long form. A
+`span._.biolm_candidates`. A short form is linked through its long form, and so
+is, if it matches no name exactly, a short form the document does not define
+("PB" after "phenobarbital") or the head of a longer mention ("malformations"
+after "drug-induced malformations"), when that mention links better. A
 composite mention ("breast and ovarian cancer") that matches no name as a whole is
 split into its parts; if every part links, its ID is the parts' IDs joined by "|"
 ("MESH:D001943|MESH:D010051"), as BC5CDR writes them.
@@ -47,6 +50,7 @@ from ..ner.component import SCORES_KEY, score_key
 from . import abbreviations
 from .composite import split_composite
 from .kb import SEP, Candidate, KnowledgeBase
+from .normalize import normalize_name
 
 CANDIDATES_ATTR = "biolm_candidates"
 # Labels whose names abbreviate a genus to its initial ("E. coli"): such a mention
@@ -408,6 +412,21 @@ class EntityLinker(Pipe):
                         if la == label and b < start
                     ]
                     long_text = strain_species(kb, span.text, preceding)
+            if (
+                long_text is None
+                and self.resolve_abbreviations
+                and label not in GENUS_LABELS
+                and kb.taxa is None
+                and not kb.knows(span.text)
+            ):
+                # A short form the doc uses without defining it, or the head of a
+                # longer mention, links through that mention (if it links better).
+                # Not for genes (a symbol is a name of its own, and one gene's
+                # letters may match another's name) nor species (see above).
+                others = _nearest_first(targets, start, label)
+                long_text = undefined_short_form(span.text, others)
+                if long_text is None:
+                    long_text = head_of_mention(span.text, others)
             key = (label, span.text, long_text or "")
             if key not in cache:
                 if kb.taxa is not None and organism is None:
@@ -638,6 +657,62 @@ def strain_species(kb: KnowledgeBase, text: str, preceding: Sequence[str]) -> Op
         return None
     for other in reversed(preceding):
         if not STRAIN_CODE.match(other.strip()) and kb.knows(other):
+            return other
+    return None
+
+
+def _nearest_first(targets: Dict[Tuple[int, int, str], Span], start: int, label: str) -> List[str]:
+    # The texts of the doc's other mentions of a label: the preceding ones,
+    # nearest first, then the following ones in order.
+    spans = sorted((b, e, s.text) for (b, e, la), s in targets.items() if la == label)
+    before = [text for b, _, text in reversed(spans) if b < start]
+    after = [text for b, _, text in spans if b > start]
+    return list(dict.fromkeys(before + after))
+
+
+def undefined_short_form(text: str, others: Sequence[str]) -> Optional[str]:
+    """The mention of the document that a short form the document does not define
+    abbreviates ("phenobarbital (PB: 15 mg ...)" -> "PB" stands for the
+    "phenobarbital" mentioned before): the nearest one whose letters the short
+    form's match in order, its first letter starting the mention (Schwartz and
+    Hearst's test, `abbreviations.best_long_form`).
+
+    text (str): The mention text.
+    others (Sequence[str]): The texts of the document's other mentions of its
+        label, nearest first.
+    RETURNS (Optional[str]): That mention's text, or None.
+    """
+    short = text.strip()
+    core = short[:-1] if short.endswith("s") else short
+    if not core.isupper() or not (len(core) == 1 or abbreviations.is_short_form(short)):
+        return None
+    for other in others:
+        other = other.strip()
+        if len(other) <= len(short) or other.upper() == other:
+            continue
+        if abbreviations.best_long_form(core, other) == 0 and abbreviations.is_plausible(
+            core, other
+        ):
+            return other
+    return None
+
+
+def head_of_mention(text: str, others: Sequence[str]) -> Optional[str]:
+    """The longer mention of the document a mention is the head of
+    ("malformations" after "drug-induced malformations"): the nearest one (before
+    it, else after it) whose last words are the mention's words.
+
+    text (str): The mention text.
+    others (Sequence[str]): The texts of the document's other mentions of its
+        label, nearest first.
+    RETURNS (Optional[str]): That mention's text, or None.
+    """
+    words = normalize_name(text).split()
+    if not words:
+        return None
+    for other in others:
+        other_words = normalize_name(other).split()
+        if len(other_words) > len(words) and other_words[-len(words) :] == words:
             return other
     return None
 

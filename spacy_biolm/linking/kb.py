@@ -20,7 +20,9 @@ does not otherwise hold. Where a KB has one, a mention that matches no name as a
 whole takes the longest leading words that do ("Streptococcus ursoris sp. nov."
 -> "Streptococcus", score 0.9). Any KB tries a mention without leading qualifiers
 ("sporadic", "familial") or trailing salt words ("hydrochloride") when it matches
-nothing as written (score 0.96).
+nothing as written (score 0.96), and, failing that, its words with organ
+adjectives, generic heads and adjective endings folded ("renal damage" -> "Kidney
+Diseases", "dystonic" -> "Dystonia"; `normalize.canonical_key`, score 0.94).
 """
 
 import gc
@@ -34,7 +36,7 @@ import srsly
 
 from ..errors import Errors
 from .lookup import NameTable
-from .normalize import bag_key, compact_key, loose_variants, normalize_name
+from .normalize import bag_key, canonical_key, compact_key, loose_variants, normalize_name
 from .tfidf import DEFAULT_NGRAM_SIZES, NgramIndex
 
 # Scores of the exact tiers. A bag-of-words
@@ -57,6 +59,10 @@ PREFIX_SCORE = 0.9
 # The score of an exact match of the name without its leading qualifiers
 # ("sporadic", "familial") or trailing salt words ("hydrochloride").
 LOOSE_SCORE = 0.96
+# The score of a match of the name's words with organ adjectives and generic heads
+# folded ("renal damage" -> "Kidney Diseases", `normalize.canonical_key`): below a
+# bag-of-words match, above all but the closest approximate ones.
+CANONICAL_SCORE = 0.94
 KB_FILE = "kb.msgpack"
 INDEX_FILE = "ngrams.npz"
 TABLE_FILE = "names.npz"
@@ -151,6 +157,8 @@ class KnowledgeBase:
         self._compact = _group(self.compact_keys)
         self._bag = _group(self.bag_keys)
         self._id_index = {concept_id: i for i, concept_id in enumerate(ids)}
+        # Built on first use: most mentions match before it is needed.
+        self._canonical: Optional[Dict[str, List[int]]] = None
         top = numpy.log1p(self.priors.max(initial=0))
         self._prior_weights = numpy.log1p(self.priors) / max(float(top), 1.0)
 
@@ -194,6 +202,12 @@ class KnowledgeBase:
                 for entry, score in self._exact_scores(variant).items():
                     if score >= EXACT_SCORE:
                         scores.setdefault(entry, LOOSE_SCORE)
+        if not any(score >= BAG_SCORE for score in scores.values()):
+            # Nor without them: the words with organ adjectives and generic heads
+            # folded ("renal damage" -> "Kidney Diseases").
+            for variant in (key, *loose_variants(key)):
+                for entry in self._canonical_entries(variant):
+                    scores.setdefault(entry, CANONICAL_SCORE)
         outside = self._table_ids(key)
         if self.table is not None and not outside and EXACT_SCORE not in scores.values():
             # No name matches as a whole: the longest leading words that do.
@@ -267,6 +281,14 @@ class KnowledgeBase:
         return bool(key) and (
             key in self._exact or compact_key(key) in self._compact or bool(self._table_ids(key))
         )
+
+    def _canonical_entries(self, key: str) -> List[int]:
+        canonical = canonical_key(key)
+        if not canonical or canonical == bag_key(key):
+            return []
+        if self._canonical is None:
+            self._canonical = _group(canonical_key(entry) for entry in self.entries)
+        return self._canonical.get(canonical, [])
 
     def _table_ids(self, key: str) -> List[str]:
         return self.table.lookup(key) if self.table is not None else []

@@ -217,3 +217,102 @@ def loose_variants(normalized: str) -> List[str]:
 
 # The salt words as `normalized_words` writes them ("sulfate", "hcl").
 _FOLDED_SALTS = frozenset(_fold_word(word) for word in SALT_WORDS)
+
+
+# Words that name the same organ or the same kind of concept in a disease name,
+# folded to one word for `canonical_key`: "renal damage" and MeSH's "Kidney
+# Diseases", "liver tumours" and "Liver Neoplasms", "thyroid illness" and "Thyroid
+# Diseases" meet. Only a mention that matches no name as written uses them
+# (BC5CDR and NCBI-disease link such mentions to the organ's disease concept).
+ORGAN_WORDS = {
+    "renal": "kidney",
+    "nephric": "kidney",
+    "hepatic": "liver",
+    "cardiac": "heart",
+    "myocardial": "heart",
+    "cerebral": "brain",
+    "pulmonary": "lung",
+    "gastric": "stomach",
+    "muscular": "muscle",
+    "skeletal": "muscle",
+    "cutaneous": "skin",
+    "dermal": "skin",
+    "ocular": "eye",
+    "visual": "vision",
+    "osseous": "bone",
+    "prostatic": "prostate",
+    "ovarian": "ovary",
+    "thyroidal": "thyroid",
+    "hematological": "hematologic",
+    "haematological": "hematologic",
+    "neurological": "neurologic",
+    "urinary": "bladder",
+    "auditory": "hearing",
+}
+# Generic heads of a disease mention, folded to MeSH's words ("Diseases",
+# "Neoplasms") for `canonical_key`.
+HEAD_WORDS = {
+    "damage": "disease",
+    "injury": "disease",
+    "lesion": "disease",
+    "abnormality": "disease",
+    "illness": "disease",
+    "disorder": "disease",
+    "dysfunction": "disease",
+    "impairment": "disease",
+    "involvement": "disease",
+    "complication": "disease",
+    "toxicity": "disease",
+    "problem": "disease",
+    "tumor": "neoplasm",
+    "tumour": "neoplasm",
+    "cancer": "neoplasm",
+    "carcinoma": "neoplasm",
+    "malignancy": "neoplasm",
+}
+_CANONICAL = {
+    _fold_word(word): _fold_word(canonical)
+    for word, canonical in {**ORGAN_WORDS, **HEAD_WORDS}.items()
+}
+
+
+def canonical_key(normalized: str) -> str:
+    """A bag-of-words key with organ adjectives and generic heads folded to
+    MeSH's words ("renal damage" -> "disease kidney", as "Kidney Diseases").
+
+    normalized (str): A normalised name.
+    RETURNS (str): Its sorted, distinct, folded content words; "" if it has none.
+    """
+    words = {
+        _stem(_CANONICAL.get(word, word))
+        for word in normalized.split()
+        if word not in FUNCTION_WORDS
+    }
+    return " ".join(sorted(words))
+
+
+# Adjective and noun endings of one disease word, cut for `canonical_key`
+# ("dystonic"/"dystonia", "cataleptic"/"catalepsy", "psychotic"/"psychosis",
+# "neuropathic"/"neuropathy", "hypertensive"/"hypertension"), longest first.
+STEM_ENDINGS = (
+    ("pathic", "path"),
+    ("pathy", "path"),
+    ("tic", ""),
+    ("sis", ""),
+    ("sy", ""),
+    ("ic", ""),
+    ("ia", ""),
+    ("ive", ""),
+    ("ion", ""),
+)
+
+
+def _stem(word: str) -> str:
+    if len(word) <= 5 or not word.isalpha():
+        return word
+    for ending, replacement in STEM_ENDINGS:
+        if word.endswith(ending):
+            return word[: -len(ending)] + replacement
+    if len(word) > 7 and word.endswith("al"):
+        return word[:-2]
+    return word

@@ -8,13 +8,19 @@ import numpy
 import pytest
 
 from spacy_biolm.linking.kb import (
+    CANONICAL_SCORE,
     LOOSE_SCORE,
     PREFIX_SCORE,
     KnowledgeBase,
     KnowledgeBaseBuilder,
 )
 from spacy_biolm.linking.lookup import NameTable
-from spacy_biolm.linking.normalize import bag_key, loose_variants, normalize_name
+from spacy_biolm.linking.normalize import (
+    bag_key,
+    canonical_key,
+    loose_variants,
+    normalize_name,
+)
 from spacy_biolm.linking.tfidf import NgramIndex, make_vectorizer
 
 # Building a KB fits scikit-learn's vectoriser (the `linking` extra).
@@ -232,3 +238,38 @@ def test_qualifiers_and_salt_words_are_dropped_when_nothing_matches(disease_kb, 
     assert (best.id, best.score) == ("MESH:D010300", LOOSE_SCORE)
     best = chemical_kb.candidates("Naloxone HCl", 1)[0]
     assert (best.id, best.score) == ("MESH:D009270", LOOSE_SCORE)
+
+
+def test_organ_adjectives_and_generic_heads_meet_mesh_names():
+    # BC5CDR links "renal damage" to Kidney Diseases and "hepatic tumours" to
+    # Liver Neoplasms: no name matches them as written.
+    assert canonical_key("renal damage") == canonical_key("kidney disease") == "disease kidney"
+    assert canonical_key(normalize_name("hepatic tumours")) == canonical_key("neoplasm liver")
+    builder = KnowledgeBaseBuilder("Disease")
+    for concept_id, name in (
+        ("MESH:D007674", "Kidney Diseases"),
+        ("MESH:D007680", "Kidney Neoplasms"),
+        ("MESH:D008107", "Liver Diseases"),
+        ("MESH:D008113", "Liver Neoplasms"),
+    ):
+        builder.add_concept(concept_id, name)
+    builder.add_concept("MESH:D058186", "Acute Kidney Injury", synonyms=["acute renal injury"])
+    kb = builder.build()
+    for text, expected in (
+        ("renal damage", "MESH:D007674"),
+        ("hepatic tumours", "MESH:D008113"),
+        ("liver lesions", "MESH:D008107"),
+        ("tumour of the kidney", "MESH:D007680"),
+    ):
+        best = kb.candidates(text, 1)[0]
+        assert (best.id, best.score) == (expected, CANONICAL_SCORE), text
+    # The adjective of a disease name meets its noun.
+    assert canonical_key("dystonic") == canonical_key("dystonia")
+    assert canonical_key("cataleptic") == canonical_key("catalepsy")
+    assert canonical_key("psychotic") == canonical_key("psychosis")
+    assert canonical_key("renal") != canonical_key("rena")
+    # A name that matches as written keeps its own concept and score.
+    best = kb.candidates("acute renal injury", 1)[0]
+    assert (best.id, best.score) == ("MESH:D058186", 1.0)
+    # Nothing to fold: no canonical match.
+    assert all(c.score != CANONICAL_SCORE for c in kb.candidates("kidney stone", 5))

@@ -10,7 +10,9 @@ from spacy_biolm.linking.component import (
     EntityLinker,
     expand_from_doc,
     expand_genus,
+    head_of_mention,
     strain_species,
+    undefined_short_form,
 )
 from spacy_biolm.linking.kb import KnowledgeBaseBuilder
 from spacy_biolm.linking.lookup import NameTable
@@ -318,3 +320,66 @@ def test_strain_designation_links_to_the_preceding_species():
     text = "Leishmania major strain LV39 (=MHOM/SU/59/P) was used. LV39 grew well."
     doc = run(nlp, with_entities(nlp, text, [("Leishmania major", "Species"), ("LV39", "Species")]))
     assert [e.kb_id_ for e in doc.ents] == ["NCBITaxon:5664", "NCBITaxon:5664"]
+
+
+def test_undefined_short_form_links_through_the_mention_it_abbreviates():
+    # "PB: 15 mg" defines nothing Schwartz-Hearst can find; the doc's earlier
+    # mention "phenobarbital" is the one PB's letters abbreviate.
+    builder = KnowledgeBaseBuilder("Chemical")
+    builder.add_concept("MESH:D010634", "Phenobarbital")
+    builder.add_concept("MESH:D004052", "Diethylnitrosamine")
+    builder.add_concept("MESH:D013739", "Testosterone")
+    kb = builder.build()
+    text = (
+        "Phenobarbital (PB: 15 mg) with diethylnitrosamine (DEN: 10 mg/kg) and "
+        "testosterone. PB, DEN and T were given."
+    )
+    entities = [
+        ("Phenobarbital", "Chemical"),
+        ("PB", "Chemical"),
+        ("diethylnitrosamine", "Chemical"),
+        ("DEN", "Chemical"),
+        ("testosterone", "Chemical"),
+        ("PB", "Chemical"),
+        ("DEN", "Chemical"),
+        ("T", "Chemical"),
+    ]
+    pb, den, t = "MESH:D010634", "MESH:D004052", "MESH:D013739"
+    nlp = make_nlp(chemical_kb=kb)
+    doc = run(nlp, with_entities(nlp, text, entities))
+    assert [e.kb_id_ for e in doc.ents] == [pb, pb, den, den, t, pb, den, t]
+    nlp = make_nlp(chemical_kb=kb, resolve_abbreviations=False)
+    doc = run(nlp, with_entities(nlp, text, entities))
+    assert [e.kb_id_ for e in doc.ents][5:] == ["", "", ""]
+
+
+def test_undefined_short_form_needs_matching_letters_and_capitals():
+    others = ["testosterone", "phenobarbital", "lower case"]
+    assert undefined_short_form("PB", others) == "phenobarbital"
+    assert undefined_short_form("T", others) == "testosterone"
+    # Letters out of order, a lower-case word, a mention no longer than the short form.
+    assert undefined_short_form("BP", others) is None
+    assert undefined_short_form("pb", others) is None
+    assert undefined_short_form("LC", ["LC"]) is None
+
+
+def test_head_of_a_longer_mention_links_through_it():
+    builder = KnowledgeBaseBuilder("Disease")
+    builder.add_concept("MESH:D000014", "Abnormalities, Drug-Induced")
+    builder.add_concept("MESH:D000013", "Congenital Abnormalities", synonyms=["malformation"])
+    builder.add_concept("MESH:D009369", "Neoplasms")
+    kb = builder.build()
+    assert head_of_mention("the abnormalities", ["Drug-induced abnormalities"]) is None
+    assert head_of_mention("abnormalities", ["x", "drug-induced abnormalities"]) == (
+        "drug-induced abnormalities"
+    )
+    text = "Drug-induced abnormalities were seen. The abnormalities were severe."
+    entities = [("Drug-induced abnormalities", "Disease"), ("abnormalities", "Disease")]
+    nlp = make_nlp(kb)
+    doc = run(nlp, with_entities(nlp, text, entities))
+    assert [e.kb_id_ for e in doc.ents] == ["MESH:D000014", "MESH:D000014"]
+    # A mention that is a name of its own keeps it.
+    text = "Drug-induced malformation and a malformation."
+    entities = [("Drug-induced malformation", "Disease"), ("malformation", "Disease")]
+    doc = run(nlp, with_entities(nlp, text, entities))
+    assert [e.kb_id_ for e in doc.ents][1] == "MESH:D000013"
