@@ -29,7 +29,11 @@ from spacy.vocab import Vocab
 from thinc.api import Config
 
 from ..errors import Errors, Warnings
+from ..threads import install_fork_guard
 from . import tasks
+
+# nlp.pipe(n_process=N) forks: see threads.py
+install_fork_guard()
 
 logger = logging.getLogger("spacy_biolm")
 

@@ -11,6 +11,10 @@ from spacy_transformers.pipeline_component import Transformer
 from thinc.api import Config, Model
 
 from ..memory import trim_heap
+from ..threads import install_fork_guard
+
+# nlp.pipe(n_process=N) forks: see threads.py
+install_fork_guard()
 
 DEFAULT_MODEL_NAME = "michiyasunaga/BioLinkBERT-base"
 
