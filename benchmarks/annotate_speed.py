@@ -108,6 +108,8 @@ def measure_rss(
     sizes: Sequence[int], abstracts: Sequence[str], tmp: Path, args: argparse.Namespace
 ) -> List[Dict[str, float]]:
     """Peak RSS of annotate over the first N docs, each N in a fresh process."""
+    if not sizes:  # no --rss-at: the speed rows alone
+        return []
     encoder = build_random_bert(tmp / "tiny-encoder", texts=list(abstracts[:2000]))
     model = tmp / "tiny-pipeline"
     build_pipeline(encoder, abstracts[:2]).to_disk(model)
