@@ -30,12 +30,18 @@ With spaCy's `[training] max_epochs = -1` the reader is called every epoch and
 each epoch is a fresh sample; with `max_epochs >= 0` spaCy reads one sample once
 and reshuffles it every epoch (the same docs each epoch).
 
+`trim_trailing` (label -> words) applies a span convention to the gold entities
+of every mode, e.g. `{"Gene": GENE_HEAD_NOUNS}` teaches "BRCA1" rather than "BRCA1
+gene" (see `conventions.py`); the number of spans shortened per corpus and label is
+logged once.
+
 Dev mode yields every doc of every file once, in file order, unweighted and
 unshuffled, for evaluation; `doc._.biolm_source` stays on each reference doc for
 per-corpus scores.
 """
 
 import glob
+import logging
 import random
 import re
 import warnings
@@ -48,10 +54,13 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.util import SimpleFrozenDict, registry
 
-from ..annotations import SOURCE_ATTR
+from ..annotations import SOURCE_ATTR, SPANS_KEY
 from ..errors import Errors, Warnings
 from .chunking import chunk_doc
+from .conventions import trim_trailing_words
 from .reader import make_example
+
+logger = logging.getLogger("spacy_biolm")
 
 MODES = ("train", "dev")
 # A brace list, one item or several: --vars.train_corpora may name one corpus.
@@ -70,6 +79,8 @@ def create_merged_reader_v1(
     limit: int = 0,
     max_doc_tokens: int = 0,
     per_corpus_limit: int = 0,
+    trim_trailing: Dict[str, List[str]] = SimpleFrozenDict(),
+    spans_key: str = SPANS_KEY,
 ) -> "MergedCorpus":
     """Read several .spacy files as one stream of Examples.
 
@@ -89,6 +100,9 @@ def create_merged_reader_v1(
         batch otherwise need gigabytes for backprop.
     per_corpus_limit (int): Dev mode: only the first N docs of each corpus (0: all),
         a cheaper evaluation that still covers every corpus.
+    trim_trailing (Dict[str, List[str]]): Label -> lowercase words cut off the end
+        of its gold spans ("gene", "mRNA", ...); empty: spans as converted.
+    spans_key (str): The span group holding the gold entities.
     RETURNS (MergedCorpus): Callable `nlp -> Iterator[Example]`.
     """
     if isinstance(paths, str):
@@ -103,6 +117,8 @@ def create_merged_reader_v1(
         limit=limit,
         max_doc_tokens=max_doc_tokens,
         per_corpus_limit=per_corpus_limit,
+        trim_trailing=trim_trailing,
+        spans_key=spans_key,
     )
 
 
@@ -118,6 +134,9 @@ class MergedCorpus:
     limit (int): At most this many examples per call (0: no limit).
     max_doc_tokens (int): Train mode: chunk longer docs (0: whole docs).
     per_corpus_limit (int): Dev mode: first N docs of each corpus (0: all).
+    trim_trailing (Mapping[str, Sequence[str]]): Label -> words cut off the end of
+        its gold spans.
+    spans_key (str): The span group holding the gold entities.
     """
 
     def __init__(
@@ -132,6 +151,8 @@ class MergedCorpus:
         limit: int = 0,
         max_doc_tokens: int = 0,
         per_corpus_limit: int = 0,
+        trim_trailing: Mapping[str, Sequence[str]] = SimpleFrozenDict(),
+        spans_key: str = SPANS_KEY,
     ) -> None:
         if mode not in MODES:
             raise ValueError(Errors.E1079.format(mode=mode))
@@ -146,6 +167,9 @@ class MergedCorpus:
         self.limit = limit
         self.max_doc_tokens = max_doc_tokens
         self.per_corpus_limit = per_corpus_limit
+        self.trim_trailing = {label: list(words) for label, words in trim_trailing.items()}
+        self.spans_key = spans_key
+        self._trim_logged = False
         self.epoch = 0
         self._docbins: Dict[Path, DocBin] = {}
 
@@ -194,12 +218,25 @@ class MergedCorpus:
         return {name: weight / total for name, weight in raw.items()}
 
     def _read(self, nlp: Language) -> Iterator[Tuple[Path, Doc]]:
+        trimmed: Dict[Tuple[str, str], int] = defaultdict(int)
         for path in self.files:
             if path not in self._docbins:
                 self._docbins[path] = DocBin().from_disk(path)
             for doc in self._docbins[path].get_docs(nlp.vocab):
                 if len(doc):
+                    if self.trim_trailing:
+                        counts = trim_trailing_words(doc, self.trim_trailing, self.spans_key)
+                        for label, n in counts.items():
+                            trimmed[doc._.get(SOURCE_ATTR) or str(path), label] += n
                     yield path, doc
+        if self.trim_trailing and not self._trim_logged:
+            self._trim_logged = True
+            logger.info(
+                "Gold spans shortened by trim_trailing (%s reader): %s",
+                self.mode,
+                ", ".join(f"{c} {label} {n}" for (c, label), n in sorted(trimmed.items()))
+                or "none",
+            )
 
     def _group(self, nlp: Language) -> Dict[str, List[Doc]]:
         groups: Dict[str, List[Doc]] = defaultdict(list)

@@ -38,6 +38,7 @@ DEFAULT_CONFIG_STR = f"""
 labels = {list(DEFAULT_LABELS)!r}
 spans_key = "{SPANS_KEY}"
 threshold = 0.5
+exclusive_labels = false
 
 [biolm_ner.ents_policy]
 @misc = "spacy-biolm.ents_by_score.v1"
@@ -126,6 +127,7 @@ def make_biolm_ner(
     ents_policy: EntsPolicy,
     threshold: float,
     scorer: Optional[Callable],
+    exclusive_labels: bool = False,
 ) -> "BioLMEntityRecognizer":
     """Named entities of several types (Chemical, Disease, Gene, Species by
     default) that may overlap, learned from corpora that each annotate only some
@@ -143,6 +145,9 @@ def make_biolm_ner(
         than not: where few training documents annotate a label, its softmax stays
         near uniform on unfamiliar text and would otherwise yield guesses.
     scorer (Optional[Callable]): Usually `spacy-biolm.ner_scorer.v1`.
+    exclusive_labels (bool): Training only: a gold entity of one label is a
+        negative for every other label, also in corpora that do not annotate the
+        other labels (a BC2GM gene is not a chemical). Off: those labels are masked.
     RETURNS (BioLMEntityRecognizer): The component.
     """
     return BioLMEntityRecognizer(
@@ -154,6 +159,7 @@ def make_biolm_ner(
         ents_policy=ents_policy,
         threshold=threshold,
         scorer=scorer,
+        exclusive_labels=exclusive_labels,
     )
 
 
@@ -174,6 +180,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         ents_policy: Optional[EntsPolicy] = None,
         threshold: float = 0.5,
         scorer: Optional[Callable] = score_entities,
+        exclusive_labels: bool = False,
     ) -> None:
         """Initialize the component.
 
@@ -186,6 +193,8 @@ class BioLMEntityRecognizer(TrainablePipe):
             confident span wins, ties go to the longer one.
         threshold (float): Drop predicted spans scored below this, in [0, 1].
         scorer (Optional[Callable]): The scoring method.
+        exclusive_labels (bool): Training only: gold entities are negatives for
+            the labels their corpus does not annotate (see `gold.make_targets`).
         """
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(Errors.E1023.format(threshold=threshold))
@@ -196,6 +205,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         # config, so that it can be changed when a trained pipeline is loaded.
         self.cfg: Dict = {"labels": [], "spans_key": spans_key}
         self.threshold = threshold
+        self.exclusive_labels = exclusive_labels
         self.ents_policy = ents_policy if ents_policy is not None else make_ents_by_score_v1()
         self.scorer = scorer
         self._status_check = AnnotationStatusCheck(f"biolm_ner '{name}'")
@@ -318,7 +328,10 @@ class BioLMEntityRecognizer(TrainablePipe):
         validate_examples(examples, "BioLMEntityRecognizer.get_loss")
         self._status_check([example.reference for example in examples])
         ops = self.model.ops
-        targets = [make_targets(eg, self.labels, spans_key=self.key) for eg in examples]
+        targets = [
+            make_targets(eg, self.labels, spans_key=self.key, exclusive=self.exclusive_labels)
+            for eg in examples
+        ]
         tags = numpy.concatenate([target.tags for target in targets])
         known = numpy.concatenate([target.mask for target in targets])[..., None]
         n_tokens, n_labels = tags.shape

@@ -11,6 +11,11 @@ that label at that token, so the loss must not push it anywhere:
 - tokens whose entity annotation is missing (`token.ent_iob_ == ""`) when the
   gold comes from `doc.ents` rather than `doc.spans`.
 Everywhere else a token outside the gold spans of an annotated label is O.
+
+With `exclusive=True` the types are taken as mutually exclusive: a token inside a
+gold span of an annotated label is also O (known, not masked) for every label the
+corpus does not annotate. A gene in BC2GM then teaches that it is not a chemical,
+which nothing else does where BC5CDR is the only chemical corpus.
 """
 
 import logging
@@ -41,20 +46,25 @@ def entity_spans(doc: Doc, spans_key: str) -> Sequence[Span]:
     return doc.spans.get(spans_key, doc.ents)
 
 
-def make_targets(example: Example, labels: Sequence[str], *, spans_key: str) -> GoldTargets:
+def make_targets(
+    example: Example, labels: Sequence[str], *, spans_key: str, exclusive: bool = False
+) -> GoldTargets:
     """B/I/O tags and loss mask of each label over the predicted tokens of an Example.
 
     example (Example): The predicted doc and its reference.
     labels (Sequence[str]): The component's labels, in output order.
     spans_key (str): The reference's span group with the gold entities.
+    exclusive (bool): Tokens of a gold span are O for the labels the reference
+        does not annotate (see the module docstring).
     RETURNS (GoldTargets): Tags, mask and the number of overlapping spans dropped.
     """
     predicted, reference = example.predicted, example.reference
     n_tokens = len(predicted)
     tags = numpy.zeros((n_tokens, len(labels)), dtype="int8")
     annotated = get_annotated_labels(reference)
+    columns = [is_annotated(annotated, label) for label in labels]
     mask = numpy.zeros((n_tokens, len(labels)), dtype=bool)
-    mask[:, [is_annotated(annotated, label) for label in labels]] = True
+    mask[:, columns] = True
     if spans_key not in reference.spans:
         mask[_missing_ner_tokens(example)] = False
     by_label: Dict[str, List[Span]] = {}
@@ -65,6 +75,11 @@ def make_targets(example: Example, labels: Sequence[str], *, spans_key: str) -> 
     for label, spans in by_label.items():
         column = labels.index(label)
         n_dropped += _encode_label(example, spans, tags[:, column], mask[:, column])
+    if exclusive and not all(columns):
+        # Tokens some annotated label tags as B or I, and knows (mask) there.
+        inside = ((tags != 0) & mask).any(axis=1)
+        unannotated = [column for column, known in enumerate(columns) if not known]
+        mask[numpy.ix_(inside, unannotated)] = True
     if n_dropped:
         logger.debug(
             "Dropped %d gold spans overlapping a longer span of their label in doc '%s'",

@@ -118,6 +118,28 @@ def test_loss_mask_leaves_an_unannotated_chemical_alone(initialized_nlp):
     assert d_full[0, chemical, o_column] < 0  # gradient descent raises P(O)
 
 
+def test_exclusive_labels_teach_a_disease_is_not_a_chemical(initialized_nlp):
+    text = "Aspirin induced hepatitis ."
+    disease_only = make_example(initialized_nlp, text, [("hepatitis", DISEASE)], [DISEASE])
+    ner = initialized_nlp.get_pipe("biolm_ner")
+    chemical = ner.labels.index(CHEMICAL)
+    ner.exclusive_labels = True
+    try:
+        d_scores, _ = _d_scores(initialized_nlp, disease_only)
+    finally:
+        ner.exclusive_labels = False
+    # "hepatitis" (a gold disease) is pushed towards O for Chemical; "Aspirin",
+    # unannotated, is still left alone.
+    assert d_scores[2, chemical, 0] < 0
+    assert not numpy.any(d_scores[[0, 1, 3], chemical])
+
+
+def test_exclusive_labels_is_a_config_setting(ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir, exclusive_labels=True)
+    assert nlp.get_pipe("biolm_ner").exclusive_labels is True
+    assert build_nlp(ner_bert_dir).get_pipe("biolm_ner").exclusive_labels is False
+
+
 def test_predict_does_not_mutate_docs(initialized_nlp):
     doc = initialized_nlp.make_doc("Aspirin induced hepatitis .")
     scores = initialized_nlp.get_pipe("biolm_ner").predict([doc])

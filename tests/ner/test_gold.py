@@ -95,3 +95,41 @@ def test_labels_outside_the_component_are_ignored(nlp):
     targets = make_targets(example, LABELS, spans_key=SPANS_KEY)
     assert (targets.tags == O).all()
     assert targets.mask.all()
+
+
+def test_exclusive_labels_make_gold_spans_negatives_for_unannotated_labels(nlp):
+    # A gene-only corpus: without exclusive, Chemical is masked everywhere, so
+    # nothing tells the model that "BRCA1" is not a chemical.
+    text = "BRCA1 binds aspirin ."
+    example = make_example(nlp, text, [("BRCA1", GENE)], [GENE])
+    plain = make_targets(example, LABELS, spans_key=SPANS_KEY)
+    assert not plain.mask[:, LABELS.index(CHEMICAL)].any()
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY, exclusive=True)
+    assert targets.mask[:, LABELS.index(GENE)].all()
+    for label in (CHEMICAL, DISEASE, SPECIES):
+        # Known O on the gene's token only; "aspirin" (not annotated) stays masked.
+        assert targets.mask[:, LABELS.index(label)].tolist() == [True, False, False, False]
+        assert _column(targets, label) == [O, O, O, O]
+    assert _column(targets, GENE) == [B, O, O, O]
+
+
+def test_exclusive_labels_change_nothing_in_a_fully_annotated_doc(nlp):
+    mentions = [("BRCA1", GENE), ("BRCA1 deficiency", DISEASE)]
+    example = make_example(nlp, "BRCA1 deficiency", mentions)
+    plain = make_targets(example, LABELS, spans_key=SPANS_KEY)
+    exclusive = make_targets(example, LABELS, spans_key=SPANS_KEY, exclusive=True)
+    assert (plain.tags == exclusive.tags).all() and (plain.mask == exclusive.mask).all()
+
+
+def test_exclusive_labels_leave_unaligned_gold_tokens_masked(nlp):
+    # The gold gene "IL-2" does not align to the predicted token "IL-2-dependent":
+    # unknown for Gene, so it must not become a known negative for other labels.
+    reference = Doc(nlp.vocab, words=["IL-2", "-dependent", "growth"], spaces=[False, True, False])
+    reference.spans[SPANS_KEY] = [Span(reference, 0, 1, label=GENE)]
+    set_annotated_labels(reference, [GENE])
+    predicted = Doc(nlp.vocab, words=["IL-2-dependent", "growth"], spaces=[True, False])
+    targets = make_targets(
+        Example(predicted, reference), LABELS, spans_key=SPANS_KEY, exclusive=True
+    )
+    assert targets.mask[:, LABELS.index(GENE)].tolist() == [False, True]
+    assert not targets.mask[:, LABELS.index(CHEMICAL)].any()
