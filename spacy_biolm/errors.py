@@ -286,6 +286,26 @@ class Errors(metaclass=MessagesWithCodes):
         '"steps", "config", "train_corpora", "wall_s"}}) and the metrics '
         "JSON that `evaluate --output` writes (test.json, biored_dev.json)."
     )
+    E1087 = (
+        "{path} not found: it is {corpus}'s test split, and converting any corpus "
+        "leaves every document of every corpus's test split out of train and dev, so "
+        "all of them must be in {corpora_dir}. Point --corpora-dir (convert) or "
+        "CORPORA_DIR (convert-all) at a folder that holds every corpus, like "
+        "../shared/corpora."
+    )
+    E1088 = (
+        "{path} not found: BioRED's dev split is the abstracts that none of {avoids} "
+        "holds (any split), so their files must be in {corpora_dir}. Point "
+        "--corpora-dir (convert) or CORPORA_DIR (convert-all) at a folder that holds "
+        "every corpus, like ../shared/corpora."
+    )
+    E1091 = (
+        "{path}: the BioRED dev split that the rule in corpora/biored.py chooses from "
+        "this release and the corpora in {corpora_dir} (md5 {digest}) is not the "
+        "pinned one (md5 {pinned}): this BioRED release, or a corpus it avoids "
+        "({avoids}), differs from the pinned release. Use the pinned files "
+        "(`python -m spacy_biolm verify-corpora` checks them)."
+    )
 
     # biogpt
     E1120 = (

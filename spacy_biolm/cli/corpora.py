@@ -79,11 +79,24 @@ def convert_cli(
     ),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help=SKIP_INVALID_HELP),
     max_docs: int = typer.Option(0, "--max-docs", help=MAX_DOCS_HELP),
+    corpora_dir: Optional[Path] = typer.Option(
+        None,
+        "--corpora-dir",
+        help="The folder with every corpus (like ../shared/corpora): train and dev leave "
+        "out the test documents of all of them, and BioRED's dev split avoids the "
+        "documents of the others. Default: INPUT_DIR's parent.",
+    ),
 ) -> None:
     """Convert a public biomedical NER corpus to spaCy training data (see CONVERT_HELP)."""
     try:
         reports = convert_corpus(
-            corpus, input_dir, output_dir, fmt=fmt, skip_invalid=skip_invalid, max_docs=max_docs
+            corpus,
+            input_dir,
+            output_dir,
+            fmt=fmt,
+            skip_invalid=skip_invalid,
+            max_docs=max_docs,
+            corpora_dir=corpora_dir,
         )
     except (CorpusError, OSError) as error:
         msg.fail(f"Cannot convert {corpus.value}", str(error), exits=1)

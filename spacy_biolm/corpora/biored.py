@@ -14,32 +14,23 @@ poor dev set. The rule, which depends on nothing but the PMIDs:
 - train: the other 400 documents, less those in any corpus's test split, which
   the conversion holds out (`heldout.py`: 96 of them, so 304 are written).
 
-`BIORED_DEV_PMIDS` is the rule's result, written out so that converting BioRED
-needs no other corpus; `tests/corpora/test_biored.py` derives it again from the
-corpora and checks that the two agree.
+The conversion applies the rule to the corpora it reads (`catalog.py`), so
+converting BioRED needs the corpora it avoids beside it. The result on the pinned
+releases is pinned by its digest (`BIORED_DEV_MD5`, the md5 of the sorted dev
+PMIDs joined by newlines): a release that yields another dev split is an error,
+not a silently different dev set.
 """
 
 import hashlib
+from pathlib import Path
 from typing import Collection, Iterable, List
 
-BIORED_DEV_SIZE = 100
+from ..errors import Errors
+from .source import CorpusError
 
-# The rule's result on the pinned release (see the module docstring).
-_DEV_PMIDS = """
-    14510914 15018851 15064320 15122708 15177686 15198485 15461822 15599941 15609295
-    15754732 15755837 15770495 15807692 15814629 15851735 15951966 15983230 16001362
-    16005363 16018252 16120104 16152606 16157158 16181814 16200390 16288197 16288199
-    16391785 16410744 16418600 16419642 16506214 16575011 16781314 16838170 17003357
-    17065198 17083016 17177139 17221831 17250663 17273972 17286451 17495183 17628794
-    17634480 17671735 17683901 17910065 17959715 18046082 18050247 18166824 18189233
-    18235024 18385794 18408250 18470323 18672102 18790087 18791947 18945288 19082493
-    19101703 19218574 19365571 19370764 19592582 19624920 19918264 20005218 20080916
-    20126413 20143913 20534142 20579626 20583543 20606392 20651814 20801104 20806042
-    20846357 20854438 21042587 21059483 21080147 21130517 21163864 21496008 21533187
-    21615796 21666969 21682595 21695597 21771880 21799811 22048266 22051099 22104738
-    22180037
-"""
-BIORED_DEV_PMIDS = frozenset(_DEV_PMIDS.split())
+BIORED_DEV_SIZE = 100
+# The rule's result on the pinned releases (see the module docstring).
+BIORED_DEV_MD5 = "0222481e92c1ed440925a6d82460febd"
 
 # The corpora whose documents BioRED's dev split avoids (all their splits).
 BIORED_DEV_AVOIDS = ("bc5cdr", "ncbi_disease", "s800", "gnormplus", "nlm_gene")
@@ -54,6 +45,35 @@ def biored_dev_pmids(pmids: Iterable[str], reused: Collection[str]) -> List[str]
     """
     candidates = sorted({pmid for pmid in pmids if pmid not in reused}, key=_md5)
     return sorted(candidates[:BIORED_DEV_SIZE])
+
+
+def dev_split_digest(dev: Iterable[str]) -> str:
+    """The digest `BIORED_DEV_MD5` pins: the md5 of the sorted PMIDs, one a line.
+
+    dev (Iterable[str]): The dev PMIDs.
+    RETURNS (str): The hex digest.
+    """
+    return _md5("\n".join(sorted(dev)))
+
+
+def check_dev_pin(dev: Iterable[str], release: Path, corpora_dir: Path) -> None:
+    """Raise unless a dev split is the pinned one.
+
+    dev (Iterable[str]): The dev PMIDs the rule chose.
+    release (Path): The BioRED file they were chosen from, for the message.
+    corpora_dir (Path): The folder of the corpora the rule avoids, for the message.
+    """
+    digest = dev_split_digest(dev)
+    if digest != BIORED_DEV_MD5:
+        raise CorpusError(
+            Errors.E1091.format(
+                path=release,
+                corpora_dir=corpora_dir,
+                digest=digest,
+                pinned=BIORED_DEV_MD5,
+                avoids=", ".join(BIORED_DEV_AVOIDS),
+            )
+        )
 
 
 def _md5(text: str) -> str:

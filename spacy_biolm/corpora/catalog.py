@@ -29,14 +29,26 @@ import hashlib
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Sequence, Set, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 from ..errors import Errors
 from .bc2gm import read_bc2gm
 from .bioc import read_bioc
-from .biored import BIORED_DEV_PMIDS
+from .biored import BIORED_DEV_AVOIDS, biored_dev_pmids, check_dev_pin
 from .brat import brat_documents, read_brat
 from .labels import LabelScheme
 from .pubtator import read_pubtator
@@ -127,18 +139,19 @@ class CorpusRecipe:
     scheme (LabelScheme): How its types map to labels.
     formats (Tuple[str, ...]): The formats it is released in, the default first.
     layout (str): The expected layout of its input folder, for messages.
-    splits (Callable[[Path, str], Dict[str, SplitSource]]): Input folder and format
-        -> the sources of the train, dev and (where it has one) test splits.
+    splits (Callable[[Path, str, Path], Dict[str, SplitSource]]): Input folder,
+        format and the folder of every corpus (BioRED's dev split depends on the
+        others) -> the sources of the train, dev and (where it has one) test splits.
     """
 
     release: Release
     scheme: LabelScheme
     formats: Tuple[str, ...]
     layout: str
-    splits: Callable[[Path, str], Dict[str, SplitSource]]
+    splits: Callable[[Path, str, Path], Dict[str, SplitSource]]
 
 
-def _bc5cdr(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
+def _bc5cdr(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSource]:
     names = {"train": "Training", "dev": "Development", "test": "Test"}
     suffix, read = (".BioC.xml", read_bioc) if fmt == "bioc" else (".PubTator.txt", read_pubtator)
     sources = {}
@@ -148,7 +161,7 @@ def _bc5cdr(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
     return sources
 
 
-def _ncbi_disease(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
+def _ncbi_disease(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSource]:
     names = {"train": "train", "dev": "develop", "test": "test"}
     sources = {}
     for split, name in names.items():
@@ -157,7 +170,7 @@ def _ncbi_disease(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
     return sources
 
 
-def _bc2gm(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
+def _bc2gm(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSource]:
     names = {"train": "train", "dev": "devel", "test": "test"}
     sources = {}
     for split, name in names.items():
@@ -186,7 +199,7 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode("utf8")).hexdigest()
 
 
-def _jnlpba(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
+def _jnlpba(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSource]:
     train_dir, test_dir = input_dir / "train", input_dir / "test"
     names = brat_documents(train_dir) if train_dir.is_dir() else []
     dev = jnlpba_dev_documents(names)
@@ -202,7 +215,7 @@ def _split_ids(path: Path) -> List[str]:
     return read_text(path).split()
 
 
-def _linnaeus(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
+def _linnaeus(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSource]:
     texts, tags = input_dir / "txt", input_dir / "tags.tsv"
     sources = {}
     for split, name in {"train": "train", "dev": "devel", "test": "test"}.items():
@@ -217,7 +230,7 @@ def _read_linnaeus(
     return read_species_tsv(texts, tags, invalid, documents=_split_ids(ids))
 
 
-def _s800(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
+def _s800(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSource]:
     texts, tags, pmids = input_dir / "abstracts", input_dir / "S800.tsv", input_dir / "pubmedid.tsv"
     sources = {}
     for split, name in {"train": "train", "dev": "devel", "test": "test"}.items():
@@ -256,16 +269,79 @@ def _by_pmid(
         yield document
 
 
-def _biored(input_dir: Path, fmt: str) -> Dict[str, SplitSource]:
-    path = input_dir / "BioRED_TrainDev.PubTator"
+# Corpora that are not training corpora of ours but whose abstracts others reuse:
+# folder -> split -> file. BioRED's dev split avoids all their documents, and no
+# split we train on may hold one of their test documents (heldout.py).
+GENE_CORPUS_FILES: Dict[str, Dict[str, str]] = {
+    "gnormplus": {"train": "GNormPlus_Train.PubTator", "test": "GNormPlus_Test.PubTator"},
+    "nlm_gene": {"train": "NLMgene_Train.PubTator", "test": "NLMgene_Test.PubTator"},
+}
+BIORED_RELEASE = "BioRED_TrainDev.PubTator"
+
+
+def _biored(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSource]:
+    path = input_dir / BIORED_RELEASE
     return {
-        split: SplitSource((path,), partial(_read_biored, path, dev=split == "dev"))
+        split: SplitSource((path,), partial(_read_biored, path, corpora_dir, dev=split == "dev"))
         for split in ("train", "dev")
     }
 
 
-def _read_biored(path: Path, invalid: InvalidRecords, *, dev: bool) -> Iterator[SourceDocument]:
-    return (doc for doc in read_pubtator(path, invalid) if (doc.id in BIORED_DEV_PMIDS) == dev)
+def _read_biored(
+    path: Path, corpora_dir: Path, invalid: InvalidRecords, *, dev: bool
+) -> Iterator[SourceDocument]:
+    # Chosen before the first document is read, so that a missing corpus or a
+    # release other than the pinned one stops the conversion before it writes.
+    dev_pmids = biored_dev_split(path, corpora_dir)
+    return (doc for doc in read_pubtator(path, invalid) if (doc.id in dev_pmids) == dev)
+
+
+def biored_dev_split(release: Path, corpora_dir: Path) -> FrozenSet[str]:
+    """The PMIDs of BioRED's dev split: the rule of `biored.py` applied to the
+    release and the corpora it avoids, checked against the pinned result. Computed
+    once per process for each pair of (resolved) paths.
+
+    release (Path): BioRED's train + dev file.
+    corpora_dir (Path): The folder with the corpora the rule avoids (one folder
+        per corpus, like ../shared/corpora).
+    RETURNS (FrozenSet[str]): The dev PMIDs.
+    """
+    return _biored_dev_split(release.resolve(), corpora_dir.resolve())
+
+
+@cache
+def _biored_dev_split(release: Path, corpora_dir: Path) -> FrozenSet[str]:
+    reused = _reused_pmids(corpora_dir)
+    # Only the ids matter here: the conversion itself reports invalid records.
+    pmids = [doc.id for doc in read_pubtator(release, InvalidRecords(skip=True))]
+    dev = biored_dev_pmids(pmids, reused)
+    check_dev_pin(dev, release, corpora_dir)
+    return frozenset(dev)
+
+
+def _reused_pmids(corpora_dir: Path) -> Set[str]:
+    """The PMIDs of every split of the corpora BioRED's dev split avoids."""
+    reads: List[Tuple[Tuple[Path, ...], ReadSource]] = []
+    for name in BIORED_DEV_AVOIDS:
+        folder = corpora_dir / name
+        if name in GENE_CORPUS_FILES:
+            for file in GENE_CORPUS_FILES[name].values():
+                reads.append(((folder / file,), partial(read_pubtator, folder / file)))
+        else:
+            recipe = CORPUS_RECIPES[CorpusName(name)]
+            for source in recipe.splits(folder, recipe.formats[0], corpora_dir).values():
+                reads.append((source.paths, source.read))
+    pmids: Set[str] = set()
+    for paths, read in reads:
+        for path in paths:
+            if not path.exists():
+                raise CorpusError(
+                    Errors.E1088.format(
+                        path=path, avoids=", ".join(BIORED_DEV_AVOIDS), corpora_dir=corpora_dir
+                    )
+                )
+        pmids.update(doc.id for doc in read(InvalidRecords(skip=True)))
+    return pmids
 
 
 PUBLIC_DOMAIN = "Public domain (US government work)"
@@ -526,6 +602,44 @@ CORPUS_RECIPES: Dict[CorpusName, CorpusRecipe] = {
 
 # Pinned releases that are not NER training corpora, by folder name.
 OTHER_RELEASES: Dict[str, Release] = {
+    # Gene-normalization corpora: read for the test-document guard and BioRED's dev
+    # split at conversion, and for the Gene linker's names and evaluation.
+    "gnormplus": Release(
+        "GNormPlus corpus (BioCreative II GN + Citation GIA, with NCBI Gene IDs)",
+        "https://github.com/ncbi/AIONER",
+        "MIT (the AIONER repository's redistribution; annotations by NCBI)",
+        _pins(
+            *AIONER_REPO,
+            {
+                GENE_CORPUS_FILES["gnormplus"]["train"]: (
+                    "data/pubtator/GNormPlus_Train.PubTator",
+                    "1c6a06b5c9d29736b1f0c0983612d0e2",
+                ),
+                GENE_CORPUS_FILES["gnormplus"]["test"]: (
+                    "data/pubtator/GNormPlus_Test.PubTator",
+                    "71364bf9ae91e0eef37d41e25b0f2e75",
+                ),
+            },
+        ),
+    ),
+    "nlm_gene": Release(
+        "NLM-Gene corpus (with NCBI Gene IDs)",
+        "https://github.com/ncbi/AIONER",
+        "MIT (the AIONER repository's redistribution; annotations by NCBI)",
+        _pins(
+            *AIONER_REPO,
+            {
+                GENE_CORPUS_FILES["nlm_gene"]["train"]: (
+                    "data/pubtator/NLMgene_Train.PubTator",
+                    "b436f6e95b8b411df6bb35bedfb504ce",
+                ),
+                GENE_CORPUS_FILES["nlm_gene"]["test"]: (
+                    "data/pubtator/NLMgene_Test.PubTator",
+                    "96ec6026bc95decf080d5a9e9e4cb865",
+                ),
+            },
+        ),
+    ),
     "pubmedqa": Release(
         "PubMedQA (labelled set)",
         "https://github.com/pubmedqa/pubmedqa",
@@ -611,15 +725,20 @@ def split_names(name: CorpusName) -> Tuple[str, ...]:
     """
     recipe = CORPUS_RECIPES[name]
     # Building the sources reads no file: the readers open them when called.
-    return tuple(recipe.splits(Path(f"/{name.value}-not-read"), recipe.formats[0]))
+    not_read = Path(f"/{name.value}-not-read")
+    return tuple(recipe.splits(not_read, recipe.formats[0], not_read.parent))
 
 
-def corpus_splits(name: CorpusName, input_dir: Path, fmt: str = "") -> Dict[str, SplitSource]:
+def corpus_splits(
+    name: CorpusName, input_dir: Path, fmt: str = "", *, corpora_dir: Optional[Path] = None
+) -> Dict[str, SplitSource]:
     """The split sources of a public corpus, after checking its input folder.
 
     name (CorpusName): The corpus.
     input_dir (Path): Its folder, laid out like the public release.
     fmt (str): Its format; "" for the default.
+    corpora_dir (Optional[Path]): The folder of every corpus, which BioRED's dev
+        split is chosen against (`biored_dev_split`); None: input_dir's parent.
     RETURNS (Dict[str, SplitSource]): Split name -> source.
     """
     recipe = CORPUS_RECIPES[name]
@@ -628,7 +747,7 @@ def corpus_splits(name: CorpusName, input_dir: Path, fmt: str = "") -> Dict[str,
         raise CorpusError(
             Errors.E1071.format(corpus=name.value, format=fmt, formats=", ".join(recipe.formats))
         )
-    splits = recipe.splits(input_dir, fmt)
+    splits = recipe.splits(input_dir, fmt, input_dir.parent if corpora_dir is None else corpora_dir)
     for source in splits.values():
         for path in source.paths:
             if not path.exists():

@@ -7,7 +7,7 @@ from enum import Enum
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import srsly
 from spacy.language import Language
@@ -20,8 +20,8 @@ from .bc2gm import read_bc2gm
 from .bioc import read_bioc
 from .brat import read_brat
 from .builder import DocBuilder, make_nlp
-from .catalog import CORPUS_RECIPES, CorpusName, corpus_splits
-from .heldout import TEST_IDS, hold_out_test_documents
+from .catalog import BIORED_RELEASE, CORPUS_RECIPES, CorpusName, biored_dev_split, corpus_splits
+from .heldout import HeldOutRegistry, hold_out_test_documents, load_test_ids
 from .iob import read_iob
 from .labels import LabelScheme
 from .pubtator import read_pubtator
@@ -67,7 +67,7 @@ def convert_split(
     skip_invalid: bool = False,
     max_docs: int = 0,
     progress: bool = True,
-    held_out: Optional[Mapping[str, FrozenSet[str]]] = None,
+    held_out: Optional[HeldOutRegistry] = None,
 ) -> SplitReport:
     """Convert one split to a .spacy file and report what became of each mention.
 
@@ -80,9 +80,9 @@ def convert_split(
     skip_invalid (bool): Skip invalid records instead of raising.
     max_docs (int): Convert only the first max_docs documents (0: all).
     progress (bool): Show a progress bar.
-    held_out (Optional[Mapping[str, FrozenSet[str]]]): Corpus -> the document keys
-        of its test split: documents with those keys are left out and listed in the
-        report (see heldout.py). None: keep every document.
+    held_out (Optional[HeldOutRegistry]): Corpus -> the document keys of its test
+        split (`heldout.load_test_ids`): documents with those keys are left out and
+        listed in the report. None: keep every document.
     RETURNS (SplitReport): The fidelity report of the split.
     """
     started = time.perf_counter()
@@ -114,13 +114,14 @@ def convert_corpus(
     max_docs: int = 0,
     progress: bool = True,
     nlp: Optional[Language] = None,
+    corpora_dir: Optional[Path] = None,
 ) -> List[SplitReport]:
     """Convert a public corpus to OUTPUT_DIR/{train,dev,test}.spacy with its report.
 
     The train and dev splits leave out every document of any corpus's test split
-    (heldout.py); the report lists them. Also writes OUTPUT_DIR/report.json and
-    OUTPUT_DIR/misaligned.txt (mentions whose boundaries fall inside tokens, by
-    pattern).
+    (heldout.py), read from corpora_dir, which must hold every corpus; the report
+    lists them. Also writes OUTPUT_DIR/report.json and OUTPUT_DIR/misaligned.txt
+    (mentions whose boundaries fall inside tokens, by pattern).
 
     name (CorpusName): The corpus.
     input_dir (Path): Its folder, laid out like the public release.
@@ -130,9 +131,15 @@ def convert_corpus(
     max_docs (int): Convert only the first max_docs documents of each split (0: all).
     progress (bool): Show progress bars.
     nlp (Optional[Language]): The tokenizing pipeline; make_nlp() if None.
+    corpora_dir (Optional[Path]): The folder of every corpus (one folder each, like
+        ../shared/corpora), whose test splits train and dev leave out and which
+        BioRED's dev split is chosen against; None: input_dir's parent.
     RETURNS (List[SplitReport]): The reports of the splits.
     """
-    splits = corpus_splits(name, input_dir, fmt)
+    corpora_dir = input_dir.parent if corpora_dir is None else corpora_dir
+    splits = corpus_splits(name, input_dir, fmt, corpora_dir=corpora_dir)
+    # Read before the first split is written: a missing test split stops us here.
+    held_out = load_test_ids(corpora_dir)
     nlp = nlp if nlp is not None else make_nlp()
     scheme = CORPUS_RECIPES[name].scheme
     reports = [
@@ -146,7 +153,7 @@ def convert_corpus(
             skip_invalid=skip_invalid,
             max_docs=max_docs,
             progress=progress,
-            held_out=None if split == "test" else TEST_IDS,
+            held_out=None if split == "test" else held_out,
         )
         for split, source in splits.items()
     ]
@@ -222,9 +229,12 @@ def convert_all(
     progress (bool): Show progress bars.
     RETURNS (Dict[str, List[SplitReport]]): The split reports, by corpus name.
     """
-    # Check every input folder before the first (minutes-long) conversion starts.
+    # Check every input folder, the test splits every conversion leaves out and
+    # BioRED's dev split before the first (minutes-long) conversion starts.
     for name in CorpusName:
-        corpus_splits(name, corpora_dir / name.value)
+        corpus_splits(name, corpora_dir / name.value, corpora_dir=corpora_dir)
+    load_test_ids(corpora_dir)
+    biored_dev_split(corpora_dir / CorpusName.biored.value / BIORED_RELEASE, corpora_dir)
     nlp = make_nlp()
     return {
         name.value: convert_corpus(
@@ -235,6 +245,7 @@ def convert_all(
             max_docs=max_docs_for.get(name, max_docs),
             progress=progress,
             nlp=nlp,
+            corpora_dir=corpora_dir,
         )
         for name in CorpusName
     }

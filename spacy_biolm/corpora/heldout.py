@@ -5,8 +5,8 @@ NLM-Gene, 4 GNormPlus and 1 NCBI-disease test abstract; the JNLPBA release holds
 10 of its own test abstracts in train as well). A model trained on them would
 inflate every test number we publish. So the conversion of every catalog corpus
 drops, from its train and dev splits, each document whose id is in the test split
-of any corpus in `TEST_IDS`, and lists the dropped ids in the report
-(`held_out_test_docs`).
+of any corpus in the registry (`load_test_ids`), and lists the dropped ids in the
+report (`held_out_test_docs`).
 
 Documents are matched by id: the PMID for the abstract corpora (S800's files are
 named by their PMID), the MEDLINE id for JNLPBA (whose "-2" copies share their
@@ -15,32 +15,30 @@ their own, and its splits are disjoint by construction, so it adds nothing here.
 GNormPlus and NLM-Gene are in the registry although not (yet) catalog corpora:
 their test abstracts must not be trained on either.
 
-`TEST_IDS` is written out (`heldout_ids.py`) so that converting one corpus needs
-no other; `collect_test_ids` derives it from the corpora, and
-`tests/corpora/test_test_guard.py` checks that the two agree.
+The registry (`load_test_ids`) is read from the folder of every corpus that the
+conversion reads, once per process: converting one corpus needs the test splits
+of all the others beside it, and a missing one is an error (E1087), never a
+weaker guard.
 """
 
 import re
+from functools import cache, partial
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Set
 
-from .catalog import CorpusName, corpus_splits
-from .heldout_ids import TEST_ID_LISTS
+from ..errors import Errors
+from .catalog import CORPUS_RECIPES, GENE_CORPUS_FILES, CorpusName, SplitSource
 from .pubtator import read_pubtator
 from .report import SplitReport
-from .source import InvalidRecords, SourceDocument
+from .source import CorpusError, InvalidRecords, SourceDocument
 
 # Test splits of corpora outside the catalog, by folder: the file in it.
-EXTRA_TEST_FILES = {
-    "gnormplus": "GNormPlus_Test.PubTator",
-    "nlm_gene": "NLMgene_Test.PubTator",
-}
+EXTRA_TEST_FILES = {corpus: files["test"] for corpus, files in GENE_CORPUS_FILES.items()}
 # Corpora whose ids cannot meet another corpus's (see the module docstring).
 UNKEYED_CORPORA = frozenset({CorpusName.bc2gm.value})
 
-TEST_IDS: Mapping[str, FrozenSet[str]] = {
-    corpus: frozenset(ids.split()) for corpus, ids in TEST_ID_LISTS.items()
-}
+# Corpus -> the keys of its test split.
+HeldOutRegistry = Mapping[str, FrozenSet[str]]
 
 
 def document_key(doc_id: str) -> str:
@@ -52,11 +50,11 @@ def document_key(doc_id: str) -> str:
     return re.sub(r"-\d+$", "", doc_id)
 
 
-def in_test_splits(doc_id: str, registry: Mapping[str, FrozenSet[str]] = TEST_IDS) -> List[str]:
+def in_test_splits(doc_id: str, registry: HeldOutRegistry) -> List[str]:
     """The corpora whose test split holds a document.
 
     doc_id (str): The document id.
-    registry (Mapping[str, FrozenSet[str]]): Corpus -> the keys of its test split.
+    registry (HeldOutRegistry): Corpus -> the keys of its test split (`load_test_ids`).
     RETURNS (List[str]): Those corpora, in registry order; empty when none.
     """
     key = document_key(doc_id)
@@ -66,13 +64,13 @@ def in_test_splits(doc_id: str, registry: Mapping[str, FrozenSet[str]] = TEST_ID
 def hold_out_test_documents(
     documents: Iterable[SourceDocument],
     report: SplitReport,
-    registry: Mapping[str, FrozenSet[str]] = TEST_IDS,
+    registry: HeldOutRegistry,
 ) -> Iterator[SourceDocument]:
     """The documents of a train or dev split less those of any test split.
 
     documents (Iterable[SourceDocument]): The split's documents.
     report (SplitReport): Receives the dropped ids (`held_out`).
-    registry (Mapping[str, FrozenSet[str]]): Corpus -> the keys of its test split.
+    registry (HeldOutRegistry): Corpus -> the keys of its test split (`load_test_ids`).
     YIELDS (SourceDocument): The documents that are in no test split.
     """
     for document in documents:
@@ -83,21 +81,47 @@ def hold_out_test_documents(
             yield document
 
 
+def load_test_ids(corpora_dir: Path) -> HeldOutRegistry:
+    """The registry of test splits: every test split's keys, read from the corpora
+    once per process (`functools.cache`, per resolved folder).
+
+    corpora_dir (Path): A folder with one folder per corpus, like ../shared/corpora.
+    RETURNS (HeldOutRegistry): Corpus -> the keys of its test documents.
+    """
+    return _load_test_ids(corpora_dir.resolve())
+
+
+@cache
+def _load_test_ids(corpora_dir: Path) -> HeldOutRegistry:
+    return {corpus: frozenset(keys) for corpus, keys in collect_test_ids(corpora_dir).items()}
+
+
 def collect_test_ids(corpora_dir: Path) -> Dict[str, Set[str]]:
-    """The keys of every test split, read from the corpora (what `TEST_IDS` holds).
+    """The keys of every test split, read from the corpora (`load_test_ids` caches them).
 
     corpora_dir (Path): A folder with one folder per corpus, like ../shared/corpora.
     RETURNS (Dict[str, Set[str]]): Corpus -> the keys of its test documents.
     """
-    found: Dict[str, Set[str]] = {}
+    sources: Dict[str, SplitSource] = {}
     for name in CorpusName:
-        test = corpus_splits(name, corpora_dir / name.value).get("test")
-        if test is not None and name.value not in UNKEYED_CORPORA:
-            found[name.value] = _keys(test.read(InvalidRecords(skip=True)))
+        recipe = CORPUS_RECIPES[name]
+        splits = recipe.splits(corpora_dir / name.value, recipe.formats[0], corpora_dir)
+        if "test" in splits and name.value not in UNKEYED_CORPORA:
+            sources[name.value] = splits["test"]
     for corpus, file in EXTRA_TEST_FILES.items():
         path = corpora_dir / corpus / file
-        found[corpus] = _keys(read_pubtator(path, InvalidRecords(skip=True)))
-    return found
+        sources[corpus] = SplitSource((path,), partial(read_pubtator, path))
+    # Every file first: a missing one is reported before minutes of reading.
+    for corpus, source in sources.items():
+        for path in source.paths:
+            if not path.exists():
+                raise CorpusError(
+                    Errors.E1087.format(path=path, corpus=corpus, corpora_dir=corpora_dir)
+                )
+    # Only the ids matter here: converting a split reports its invalid records.
+    return {
+        corpus: _keys(source.read(InvalidRecords(skip=True))) for corpus, source in sources.items()
+    }
 
 
 def _keys(documents: Iterable[SourceDocument]) -> Set[str]:

@@ -1,26 +1,33 @@
-"""BioRED: the dev rule (biored.py) and the conversion of the real release (skipped
-when ../shared/corpora is absent)."""
+"""BioRED: the dev rule (biored.py), its pin, and the conversion of hand-made and
+of the real release (skipped when ../shared/corpora is absent)."""
 
 import hashlib
 import re
 from collections import Counter
-from typing import Dict, Set
+from typing import Dict, List, Set
 
 import pytest
 import spacy
 from spacy.tokens import DocBin
 
 from spacy_biolm.annotations import get_annotated_labels
-from spacy_biolm.corpora.biored import BIORED_DEV_AVOIDS, BIORED_DEV_PMIDS, biored_dev_pmids
-from spacy_biolm.corpora.catalog import CORPUS_RECIPES, CorpusName, corpus_splits
+from spacy_biolm.corpora import biored
+from spacy_biolm.corpora.biored import BIORED_DEV_AVOIDS, BIORED_DEV_MD5, biored_dev_pmids
+from spacy_biolm.corpora.catalog import (
+    CORPUS_RECIPES,
+    CorpusName,
+    biored_dev_split,
+    corpus_splits,
+)
 from spacy_biolm.corpora.convert import convert_corpus
 from spacy_biolm.corpora.heldout import EXTRA_TEST_FILES
 from spacy_biolm.corpora.merged import find_spacy_files
 from spacy_biolm.corpora.pubtator import read_pubtator
-from spacy_biolm.corpora.source import InvalidRecords
+from spacy_biolm.corpora.source import CorpusError, InvalidRecords
 from spacy_biolm.packaging import build_meta
 
-from .conftest import accounted
+from .conftest import accounted, write
+from .fake_corpora import pubtator, write_fake_corpora
 
 RELEASE = "BioRED_TrainDev.PubTator"
 LABELS = ["Chemical", "Disease", "Gene", "Species"]
@@ -59,12 +66,82 @@ def _pmids_of_other_corpora(corpora_dir) -> Set[str]:
     return pmids
 
 
-def test_dev_split_is_the_rules_result_on_the_release(corpora_dir):
+def _digest(pmids: List[str]) -> str:
+    return hashlib.md5("\n".join(sorted(pmids)).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def dev_pmids(corpora_dir) -> List[str]:
+    """The rule's dev split on the release, from the files read here."""
     release = [d.id for d in read_pubtator(corpora_dir / "biored" / RELEASE, InvalidRecords())]
     reused = _pmids_of_other_corpora(corpora_dir)
     assert len(release) == 500
     assert sum(pmid not in reused for pmid in release) == 161
-    assert biored_dev_pmids(release, reused) == sorted(BIORED_DEV_PMIDS)
+    return biored_dev_pmids(release, reused)
+
+
+def test_dev_split_is_the_rules_result_on_the_release(corpora_dir, dev_pmids):
+    """The pin holds the rule's result on the pinned releases, and the conversion
+    chooses that split."""
+    assert len(dev_pmids) == 100 and _digest(dev_pmids) == BIORED_DEV_MD5
+    assert biored_dev_split(corpora_dir / "biored" / RELEASE, corpora_dir) == set(dev_pmids)
+
+
+# A hand-made release: three abstracts of other corpora (BC5CDR train, NCBI-disease
+# test, GNormPlus test) and five that no other corpus holds (the dev split).
+REUSED = ("101", "113", "153")
+FRESH = ("201", "202", "203", "204", "205")
+
+
+def _fake_biored(root) -> None:
+    write_fake_corpora(root)
+    write(root / "biored", RELEASE, pubtator(REUSED + FRESH))
+
+
+def test_convert_chooses_the_pinned_dev_split(tmp_path, monkeypatch):
+    monkeypatch.setattr(biored, "BIORED_DEV_MD5", _digest(list(FRESH)))
+    _fake_biored(tmp_path / "corpora")
+    out = tmp_path / "out"
+    reports = convert_corpus(
+        CorpusName.biored, tmp_path / "corpora" / "biored", out, progress=False
+    )
+    assert {r.split: r.docs for r in reports} == {"train": 1, "dev": 5}
+    assert {r.split: r.held_out for r in reports}["train"] == {
+        "113": ["ncbi_disease"],
+        "153": ["gnormplus"],
+    }
+    # Train is the three reused abstracts less two test ones, so dev is the five others.
+    assert len(DocBin().from_disk(out / "dev.spacy")) == 5
+
+
+def test_the_pin_catches_a_changed_dev_split(tmp_path, monkeypatch):
+    """The same release beside a changed corpus that it avoids (NLM-Gene's train
+    now holds one of its abstracts) yields another dev split: an error, not a
+    silently different dev set."""
+    monkeypatch.setattr(biored, "BIORED_DEV_MD5", _digest(list(FRESH)))
+    _fake_biored(tmp_path / "corpora")
+    changed = tmp_path / "changed"
+    _fake_biored(changed)
+    write(changed / "nlm_gene", "NLMgene_Train.PubTator", pubtator(["161", "201"]))
+    release = changed / "biored" / RELEASE
+    with pytest.raises(CorpusError, match="E1091") as error:
+        convert_corpus(CorpusName.biored, changed / "biored", tmp_path / "out", progress=False)
+    assert str(release) in str(error.value) and "differs from the pinned" in str(error.value)
+    assert not (tmp_path / "out").exists()
+    # The pinned digest itself (the real releases' split) rejects the hand-made one.
+    monkeypatch.undo()
+    with pytest.raises(CorpusError, match="E1091"):
+        biored_dev_split(tmp_path / "corpora" / "biored" / RELEASE, tmp_path / "corpora")
+
+
+def test_dev_split_needs_the_corpora_it_avoids(tmp_path):
+    corpora = tmp_path / "corpora"
+    _fake_biored(corpora)
+    (corpora / "gnormplus" / "GNormPlus_Train.PubTator").unlink()
+    with pytest.raises(CorpusError, match="E1088") as error:
+        convert_corpus(CorpusName.biored, corpora / "biored", tmp_path / "out", progress=False)
+    assert "GNormPlus_Train.PubTator" in str(error.value)
+    assert "--corpora-dir" in str(error.value)
 
 
 def _file_counts(path, pmids: Set[str]) -> Dict[str, int]:
@@ -84,7 +161,7 @@ def converted(corpora_dir, tmp_path_factory):
     return out, {report.split: report for report in reports}
 
 
-def test_convert_biored(corpora_dir, converted):
+def test_convert_biored(corpora_dir, converted, dev_pmids):
     out, reports = converted
     assert set(reports) == {"train", "dev"}
     assert not (out / "test.spacy").exists()
@@ -92,7 +169,7 @@ def test_convert_biored(corpora_dir, converted):
     assert (reports["train"].docs, len(reports["train"].held_out)) == (304, 96)
     assert reports["dev"].docs == 100 and not reports["dev"].held_out
     dev = reports["dev"]
-    assert dev.source_mentions == _file_counts(corpora_dir / "biored" / RELEASE, BIORED_DEV_PMIDS)
+    assert dev.source_mentions == _file_counts(corpora_dir / "biored" / RELEASE, set(dev_pmids))
     assert dev.unmapped == {t: dev.source_mentions[t] for t in ("CellLine", "Variant")}
     assert sum(dev.converted.values()) == sum(dev.source_mentions[label] for label in LABELS)
     for report in reports.values():

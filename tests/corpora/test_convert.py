@@ -1,5 +1,8 @@
 """The convert and convert-file commands on tiny folders laid out like the releases."""
 
+import re
+import shutil
+
 import pytest
 import spacy
 import srsly
@@ -11,6 +14,7 @@ from spacy_biolm.cli import app
 from spacy_biolm.corpora.catalog import jnlpba_dev_documents
 
 from .conftest import write
+from .fake_corpora import write_fake_corpora
 from .test_bioc import BIOC
 from .test_brat import ANN, TEXT
 from .test_pubtator import PUBTATOR
@@ -33,12 +37,23 @@ def read_docs(path):
     return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
 
 
+def renumber(text: str) -> str:
+    """The fixture's documents under other ids ("1" -> "91"), so that the test
+    split's documents are not those of train and dev (which would leave them out)."""
+    text = re.sub(r"^(\d+)(?=[|\t])", r"9\1", text, flags=re.MULTILINE)
+    return re.sub(r"<id>(\d+)</id>", r"<id>9\1</id>", text)
+
+
 @pytest.fixture
 def bc5cdr_dir(tmp_path):
+    """BC5CDR in a folder beside (tiny) test splits of every other corpus, as
+    `convert` reads them to leave their documents out of train and dev."""
+    write_fake_corpora(tmp_path)
     folder = tmp_path / "bc5cdr"
     for name in BC5CDR_SETS:
-        write(folder, f"CDR_{name}Set.PubTator.txt", BC5CDR)
-        write(folder, f"CDR_{name}Set.BioC.xml", BIOC)
+        test = name == "Test"
+        write(folder, f"CDR_{name}Set.PubTator.txt", renumber(BC5CDR) if test else BC5CDR)
+        write(folder, f"CDR_{name}Set.BioC.xml", renumber(BIOC) if test else BIOC)
     return folder
 
 
@@ -56,6 +71,7 @@ def test_convert_bc5cdr(bc5cdr_dir, tmp_path):
     assert test["converted"] == {"Chemical": 3, "Disease": 4}
     assert test["strict"] + test["recovered"] == 7
     assert (out / "misaligned.txt").read_text(encoding="utf8").startswith("# ")
+    assert report["splits"]["train"]["held_out_test_docs"] == 0
     docs = read_docs(out / "dev.spacy")
     assert len(docs) == 2
     assert len(docs[0].spans[SPANS_KEY]) == 5
@@ -107,6 +123,22 @@ def test_convert_wrong_input(bc5cdr_dir, tmp_path, args, code):
     assert code in result.output
 
 
+def test_convert_reads_the_other_corpora_from_corpora_dir(bc5cdr_dir, tmp_path):
+    """A corpus folder away from the others: `convert` names the missing test split
+    and the option that fixes it; with --corpora-dir it leaves their test documents
+    out of train and dev."""
+    write(tmp_path / "nlm_gene", "NLMgene_Test.PubTator", BC5CDR.split("\n\n")[0] + "\n")
+    alone = tmp_path / "elsewhere" / "bc5cdr"
+    shutil.copytree(bc5cdr_dir, alone)
+    result = run("convert", "bc5cdr", alone, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "E1087" in result.output and "--corpora-dir" in result.output
+    args = ("convert", "bc5cdr", alone, tmp_path / "out", "--corpora-dir", tmp_path)
+    assert run(*args).exit_code == 0
+    report = srsly.read_json(tmp_path / "out" / "report.json")
+    assert report["splits"]["train"]["held_out_ids"] == {"1": ["nlm_gene"]}
+
+
 def test_convert_unknown_corpus(bc5cdr_dir, tmp_path):
     result = run("convert", "craft", bc5cdr_dir, tmp_path / "out")
     assert result.exit_code == 2
@@ -114,6 +146,7 @@ def test_convert_unknown_corpus(bc5cdr_dir, tmp_path):
 
 
 def test_convert_jnlpba_carves_dev_from_train(tmp_path):
+    write_fake_corpora(tmp_path, {("jnlpba", "test"): ()})
     folder = tmp_path / "jnlpba"
     names = [f"9{i:07d}" for i in range(30)] + ["90000003-2"]
     for name in names:
@@ -140,16 +173,21 @@ def test_jnlpba_dev_carve_out_is_fixed_and_keeps_copies_together():
 
 
 def test_convert_s800(tmp_path):
+    write_fake_corpora(tmp_path)
     folder = tmp_path / "s800"
     write(folder / "abstracts", "species001.txt", "Mice and humans.")
     write(folder / "abstracts", "species002.txt", "Yeast cells.")
     write(folder / "abstracts", "species003.txt", "No species.")
+    write(folder / "abstracts", "species004.txt", "No species either.")
     write(
         folder, "S800.tsv", "10090\tspecies001:11\t0\t3\tMice\n4932\tspecies002:22\t0\t4\tYeast\n"
     )
-    pmids = "species001\tPMID:11\tx\nspecies002\tPMID:22\tx\nspecies003\tPMID:33\tx\n"
+    pmids = (
+        "species001\tPMID:11\tx\nspecies002\tPMID:22\tx\nspecies003\tPMID:33\tx\n"
+        "species004\tPMID:44\tx\n"
+    )
     write(folder, "pubmedid.tsv", pmids)
-    for split, pmid in (("train", "11\n33"), ("devel", "22"), ("test", "33")):
+    for split, pmid in (("train", "11\n33"), ("devel", "22"), ("test", "44")):
         write(folder / "split", f"{split}.txt", pmid + "\n")
     result = run("convert", "s800", folder, tmp_path / "out")
     assert result.exit_code == 0, result.output
@@ -204,7 +242,7 @@ def test_convert_file_errors(tmp_path, args, code):
 def test_convert_all_checks_every_input_before_converting(bc5cdr_dir, tmp_path):
     result = run("convert-all", tmp_path, tmp_path / "out")
     assert result.exit_code == 1
-    assert "ncbi_disease" in result.output
+    assert "bc2gm" in result.output  # the first corpus that is not all there
     assert not (tmp_path / "out").exists()  # bc5cdr, which is there, was not converted
 
 
