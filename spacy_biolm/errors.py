@@ -418,6 +418,11 @@ class Errors(metaclass=MessagesWithCodes):
     )
 
     # linking
+    E1160 = (
+        "The training corpora of {path} cannot be found: its paths.train is {train!r} "
+        "({error}). Run package-meta from the project folder the model was trained in "
+        "(paths.train is relative to it), or leave out --model."
+    )
     E1180 = (
         "Building a knowledge base needs scikit-learn (its TF-IDF vectoriser): "
         "pip install 'spacy-biolm[linking]'. Loading and using a built one does not."

@@ -4,10 +4,14 @@ sources with their pins and terms; labels, evaluation)."""
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from spacy.util import load_config
 
 from .about import __version__
 from .corpora.catalog import releases
+from .corpora.merged import find_spacy_files
+from .errors import Errors
 from .evaluation import to_markdown
 
 DOC_CLEANER_ATTRS = {"tensor": None, "_.trf_data": None}
@@ -69,6 +73,7 @@ def build_meta(
     version: str,
     lang: str = "en",
     kb_summary: Sequence[Dict[str, Any]] = (),
+    train_corpora: Sequence[str] = (),
 ) -> Dict[str, Any]:
     """The meta.json for `spacy package`.
 
@@ -77,9 +82,12 @@ def build_meta(
     version (str): Package version.
     kb_summary (Sequence[Dict[str, Any]]): The knowledge bases that ship with the
         linker (`build-kb`'s sources.json); empty: no linker.
+    train_corpora (Sequence[str]): The corpora the model was trained on (see
+        `training_corpora`); listed with their licences even where the evaluation
+        has no row for them (BioRED has no test split).
     RETURNS (Dict[str, Any]): The meta; spaCy adds labels and requirements itself.
     """
-    corpora: List[str] = list(results["corpora"])
+    corpora: List[str] = list(dict.fromkeys([*train_corpora, *results["corpora"]]))
     known = releases()
     unknown = [corpus for corpus in corpora if corpus not in known]
     sources = [{"name": corpus, "license": "unknown: add it to the meta"} for corpus in unknown]
@@ -119,6 +127,29 @@ def build_meta(
             "sources": kb_sources,
         }
     return meta
+
+
+def training_corpora(config_path: Union[str, Path]) -> List[str]:
+    """The corpora a trained pipeline was trained on: the folder names of the
+    .spacy files its config's `paths.train` names ("corpus/{bc5cdr,biored}/train.spacy",
+    "corpus/*/train.spacy", a folder), as the merged reader finds them.
+
+    config_path (Union[str, Path]): The pipeline's config.cfg (or its folder).
+    RETURNS (List[str]): Corpus names, sorted; empty if paths.train is unset.
+    """
+    path = Path(config_path)
+    if path.is_dir():
+        path = path / "config.cfg"
+    config = load_config(path, interpolate=False)
+    train = config.get("paths", {}).get("train")
+    if not train:
+        return []
+    patterns = [train] if isinstance(train, str) else list(train)
+    try:
+        files = find_spacy_files(patterns)
+    except ValueError as err:
+        raise ValueError(Errors.E1160.format(path=path, train=train, error=err)) from err
+    return sorted({file.parent.name for file in files})
 
 
 def linking_sources(kb_summary: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -169,3 +169,42 @@ def test_assemble_adds_abbreviations_and_linker_that_link_offline(tmp_path):
     assert names == ["entity_ruler", "biolm_abbreviations", "biolm_linker", "doc_cleaner"]
     doc = spacy.load(tmp_path / "final")("Treating high blood pressure (HBP).")
     assert [(e.text, e.kb_id_) for e in doc.ents] == [("high blood pressure", "MESH:D006973")]
+
+
+def _trained_model(tmp_path, train):
+    from spacy.tokens import DocBin
+
+    for name in ("ncbi_disease", "s800", "biored"):
+        (tmp_path / "corpus" / name).mkdir(parents=True)
+        DocBin().to_disk(tmp_path / "corpus" / name / "train.spacy")
+    model = tmp_path / "model-best"
+    model.mkdir()
+    (model / "config.cfg").write_text(f'[paths]\ntrain = "{train}"\ndev = null\n')
+    return model
+
+
+def test_meta_lists_trained_corpora_the_evaluation_has_no_row_for(tmp_path, monkeypatch):
+    # Trained with BioRED (no test split, so no row in the test metrics): its
+    # licence and citation must still be in the meta.
+    from spacy_biolm.packaging import training_corpora
+
+    model = _trained_model(tmp_path, "corpus/{ncbi_disease,biored}/train.spacy")
+    monkeypatch.chdir(tmp_path)
+    trained = training_corpora(model)
+    assert trained == ["biored", "ncbi_disease"]
+    meta = build_meta(_results(), name="biolm", version="0.1.0", train_corpora=trained)
+    licences = {source["name"]: source["license"] for source in meta["sources"]}
+    assert len(licences) == 3
+    assert any(name.startswith("BioRED") for name in licences), licences
+    assert "BioRED" in meta["license"]
+
+
+def test_training_corpora_of_a_glob_and_a_missing_folder(tmp_path, monkeypatch):
+    from spacy_biolm.packaging import training_corpora
+
+    monkeypatch.chdir(tmp_path)
+    model = _trained_model(tmp_path, "corpus/*/train.spacy")
+    assert training_corpora(model / "config.cfg") == ["biored", "ncbi_disease", "s800"]
+    (model / "config.cfg").write_text('[paths]\ntrain = "elsewhere/*/train.spacy"\n')
+    with pytest.raises(ValueError, match="BIOLM-E1160.*elsewhere"):
+        training_corpora(model)

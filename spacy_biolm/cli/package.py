@@ -7,7 +7,7 @@ import srsly
 import typer
 from wasabi import msg
 
-from ..packaging import assemble, build_meta
+from ..packaging import assemble, build_meta, training_corpora
 from ._app import app
 
 
@@ -40,11 +40,24 @@ def package_meta_cli(
         help="sources.json of the shipped knowledge bases (`build-kb`): their sources, "
         "pins and terms go into the meta.",
     ),
+    model: Optional[Path] = typer.Option(
+        None,
+        "--model",
+        help="The trained pipeline (or its config.cfg): the corpora its paths.train names "
+        "are listed with their licences, evaluated or not (BioRED has no test split).",
+    ),
 ) -> None:
     """Write the package meta: corpora and licences, knowledge-base sources and their
     terms, evaluation table and scores."""
     summary = srsly.read_json(kb_summary) if kb_summary is not None else []
-    meta = build_meta(srsly.read_json(metrics), name=name, version=version, kb_summary=summary)
+    trained = training_corpora(model) if model is not None else []
+    meta = build_meta(
+        srsly.read_json(metrics),
+        name=name,
+        version=version,
+        kb_summary=summary,
+        train_corpora=trained,
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     srsly.write_json(output, meta)
     msg.good(f"Wrote {output}")
