@@ -3,13 +3,15 @@
 A run folder `results/<run>/` holds:
 
 - run.json: {"model": "biolm_ner" | "spacy_ner", "seed": int, "steps": int,
-  "config": str, "train_corpora": [...], "wall_s": float};
+  "config": str, "train_corpora": [...], "wall_s": float}, and optionally
+  "recipe" (a short name of what the run changes, e.g. "exclusive labels") with
+  "overrides" (the config overrides that make it);
 - test.json: `evaluate MODEL corpus --split test --output` (per corpus and type);
 - biored_dev.json: `evaluate MODEL corpus --split dev --corpora biored --output`
   (every type on fully annotated documents), where the run has one.
 
-Runs that differ only in their seed form a variant (same model, steps, config and
-training corpora). Every cell is the mean over the variant's seeds ± their sample
+Runs that differ only in their seed form a variant (same model, steps, config,
+recipe and training corpora). Every cell is the mean over the variant's seeds ± their sample
 standard deviation (for two seeds: the difference / √2), with the number of seeds
 where it is not the same for all. The mean-of-rows line is the mean F over a run's
 corpus/type rows (each weighs the same), then its mean and spread over seeds.
@@ -33,8 +35,8 @@ RUN_KEYS = ("model", "seed", "steps", "config", "train_corpora", "wall_s")
 BIORED = "biored"
 # (corpus, type): "all" is the corpus's overall score.
 Row = Tuple[str, str]
-# model, steps, config, training corpora
-VariantKey = Tuple[str, int, str, Tuple[str, ...]]
+# model, steps, config, training corpora, recipe
+VariantKey = Tuple[str, int, str, Tuple[str, ...], str]
 
 
 @dataclass
@@ -56,14 +58,15 @@ class Run:
     def variant(self) -> VariantKey:
         """What the run shares with the other seeds of its variant."""
         info = self.info
-        return (info["model"], info["steps"], info["config"], tuple(sorted(info["train_corpora"])))
+        corpora = tuple(sorted(info["train_corpora"]))
+        return (info["model"], info["steps"], info["config"], corpora, info.get("recipe", ""))
 
 
 @dataclass
 class Variant:
     """The runs of one setting, over seeds.
 
-    key (VariantKey): model, steps, config, train corpora.
+    key (VariantKey): model, steps, config, train corpora, recipe.
     label (str): The column name.
     runs (List[Run]): Its runs, by seed.
     """
@@ -126,7 +129,7 @@ def _label(
     key: VariantKey,
     keys: Sequence[VariantKey],
 ) -> str:
-    model, steps, config, corpora = key
+    model, steps, config, corpora, recipe = key
 
     def varies(index: int) -> bool:
         # Among the variants of this model: each model has its own config.
@@ -146,6 +149,8 @@ def _label(
             parts.append("only " + ", ".join(kept))
         elif left_out:
             parts.append("without " + ", ".join(left_out))
+    if recipe:
+        parts.append(recipe)
     return " · ".join(parts)
 
 
@@ -314,12 +319,14 @@ def protocol(variants: Sequence[Variant]) -> str:
     mean wall time of its runs."""
     lines = []
     for variant in variants:
-        model, steps, config, corpora = variant.key
+        model, steps, config, corpora, _ = variant.key
         seeds = ", ".join(str(run.info["seed"]) for run in variant.runs)
         wall = statistics.fmean(float(run.info["wall_s"]) for run in variant.runs)
+        overrides = variant.runs[0].info.get("overrides") or {}
+        changed = "".join(f", `--{key} {value}`" for key, value in overrides.items())
         lines.append(
-            f"- **{variant.label}**: `{model}`, {steps:,} steps, `{config}`, trained on "
-            f"{', '.join(corpora)}; seeds {seeds}; {_minutes(wall)} per run "
+            f"- **{variant.label}**: `{model}`, {steps:,} steps, `{config}`{changed}, trained "
+            f"on {', '.join(corpora)}; seeds {seeds}; {_minutes(wall)} per run "
             f"({', '.join(run.name for run in variant.runs)})"
         )
     return "\n".join(lines)

@@ -131,6 +131,25 @@ def test_variants_are_labelled_by_what_differs(tmp_path):
     ]
 
 
+def test_a_recipe_is_its_own_variant_with_its_overrides(tmp_path):
+    root = tmp_path / "results"
+    write_run(root, "plain", "biolm_ner", 0, metrics_of(0.8, 0.7, 0.6))
+    write_run(root, "xt", "biolm_ner", 0, metrics_of(0.9, 0.7, 0.6))
+    info = srsly.read_json(root / "xt" / "run.json")
+    info["recipe"] = "exclusive labels"
+    info["overrides"] = {"components.biolm_ner.exclusive_labels": True}
+    srsly.write_json(root / "xt" / "run.json", info)
+    variants = group_variants(load_runs(root))
+    assert [variant.label for variant in variants] == [
+        "biolm_ner",
+        "biolm_ner · exclusive labels",
+    ]
+    text = quality_markdown(root)
+    # Not averaged together: the Chemical cells stay apart.
+    assert "| bc5cdr | Chemical | 80.0 | 90.0 |" in text
+    assert "`--components.biolm_ner.exclusive_labels True`" in text
+
+
 def test_a_run_without_a_seed_is_named(tmp_path):
     root = tmp_path / "results"
     write_run(root, "bad", "biolm_ner", 1, metrics_of(0.8, 0.7, 0.6))
