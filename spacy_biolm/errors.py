@@ -423,6 +423,11 @@ class Errors(metaclass=MessagesWithCodes):
         "({error}). Run package-meta from the project folder the model was trained in "
         "(paths.train is relative to it), or leave out --model."
     )
+    E1161 = "Unknown head '{head}' for quality-run: use one of {heads} (or give --config)."
+    E1162 = (
+        "quality-run cannot train on {missing}: no <corpus>/train.spacy under {corpus_dir}. "
+        "Convert them first (python -m spacy_biolm convert-all ../shared/corpora {corpus_dir})."
+    )
     E1180 = (
         "Building a knowledge base needs scikit-learn (its TF-IDF vectoriser): "
         "pip install 'spacy-biolm[linking]'. Loading and using a built one does not."

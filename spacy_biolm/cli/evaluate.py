@@ -1,8 +1,9 @@
-"""`evaluate`, `compare` and `quality-table`: per-corpus scores of a pipeline, two
-side by side, and README's comparison tables from the metrics of many runs."""
+"""`evaluate`, `compare`, `quality-run` and `quality-table`: per-corpus scores of a
+pipeline, two side by side, one run of the quality study, and README's comparison
+tables from the metrics of many runs."""
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Dict, List, Optional
 
 import srsly
 import typer
@@ -10,6 +11,7 @@ from wasabi import msg
 
 from ..evaluation import compare_markdown, evaluate, to_markdown
 from ..quality import quality_markdown
+from ..study import HEADS, quality_run
 from ._app import app
 
 
@@ -97,6 +99,66 @@ def quality_table_cli(
     print(text)
     if markdown:
         _write_markdown(markdown, text)
+
+
+@app.command("quality-run")
+def quality_run_cli(
+    name: str = typer.Argument(..., help="Run name: results/NAME and training/NAME."),
+    head: str = typer.Option("biolm_ner", help=f"Which head: {', '.join(HEADS)}."),
+    seed: int = typer.Option(0, help="system.seed."),
+    steps: int = typer.Option(2000, help="training.max_steps (2,000: the published protocol)."),
+    corpora: str = typer.Option(
+        "bc2gm,bc5cdr,jnlpba,linnaeus,ncbi_disease,s800",
+        help="Comma-separated training corpora (folders of --corpus-dir); add biored for "
+        "the +BioRED rows.",
+    ),
+    encoder: str = typer.Option(..., help="paths.encoder: a Hugging Face folder."),
+    corpus_dir: Path = typer.Option(Path("corpus"), help="Folder of converted corpora."),
+    results_dir: Path = typer.Option(Path("results"), help="Where results/NAME goes."),
+    training_dir: Path = typer.Option(Path("training"), help="Where training/NAME goes."),
+    config: Optional[Path] = typer.Option(None, help="Training config (default: the head's)."),
+    recipe: str = typer.Option("", help="Short name of what --set changes (a table column)."),
+    set_: List[str] = typer.Option(
+        [],
+        "--set",
+        help="A config override KEY=VALUE (JSON value), e.g. "
+        "components.biolm_ner.exclusive_labels=true; repeatable.",
+    ),
+    warmup_steps: Optional[int] = typer.Option(None, help="Warmup steps (default: config's)."),
+    note: str = typer.Option("", help="Free text kept in run.json."),
+) -> None:
+    """Train one run of the quality study (spacy train in a child process), score its
+    model-best on the test splits and BioRED dev, and write results/NAME/{run,test,
+    biored_dev}.json with its cost (wall, CPU, steps/min, peak RSS). Resumable."""
+    overrides: Dict[str, Any] = {}
+    for item in set_:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            msg.fail(f"--set needs KEY=VALUE, got {item!r}", exits=1)
+        try:
+            overrides[key] = srsly.json_loads(value)
+        except ValueError:
+            overrides[key] = value
+    try:
+        info = quality_run(
+            name,
+            head=head,
+            seed=seed,
+            steps=steps,
+            corpora=[c.strip() for c in corpora.split(",") if c.strip()],
+            encoder=encoder,
+            corpus_dir=corpus_dir,
+            results_dir=results_dir,
+            training_dir=training_dir,
+            config=config,
+            recipe=recipe,
+            overrides=overrides,
+            warmup_steps=warmup_steps,
+            note=note,
+        )
+    except (ValueError, FileNotFoundError) as err:
+        msg.fail(str(err), exits=1)
+    msg.good(f"Wrote {results_dir / name}", srsly.json_dumps(info, indent=2))
 
 
 def _write_markdown(path: Path, table: str) -> None:

@@ -1,0 +1,166 @@
+"""One run of the quality study: train, score, and write `results/<run>/`.
+
+`quality_run` trains a pipeline with `spacy train` in a child process (so its
+memory is the child's and is measured: peak RSS from `getrusage`), then scores its
+model-best on the test splits and on BioRED dev, and writes the three files that
+`quality.py` reads (run.json, test.json, biored_dev.json). run.json records what
+makes the run comparable (head, seed, steps, config, training corpora, recipe and
+its config overrides) and what it cost (wall time, CPU time, steps per minute,
+peak RSS, torch threads), so README's tables and BENCHMARKS.md's training
+throughput come from the same files.
+
+A run is resumable: a finished model (model-best with meta.json) is not trained
+again, and a finished run (every results file) is left alone.
+"""
+
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Sequence
+
+import srsly
+
+from .errors import Errors
+from .quality import BIORED, BIORED_FILE, RUN_FILE, TEST_FILE
+
+HEADS: Dict[str, str] = {
+    "biolm_ner": "configs/biolm_cpu.cfg",
+    "spacy_ner": "configs/baseline_ner_cpu.cfg",
+}
+
+
+def train_paths(corpus_dir: Path, corpora: Sequence[str], split: str) -> str:
+    """The merged reader's pattern for some corpora's split: a brace list, since
+    `corpus/*` would also read BioRED once it is converted."""
+    names = ",".join(corpora)
+    return str(corpus_dir / ("{" + names + "}" if len(corpora) > 1 else names) / f"{split}.spacy")
+
+
+def quality_run(
+    name: str,
+    *,
+    head: str,
+    seed: int,
+    steps: int,
+    corpora: Sequence[str],
+    encoder: str,
+    corpus_dir: Path = Path("corpus"),
+    results_dir: Path = Path("results"),
+    training_dir: Path = Path("training"),
+    config: Optional[Path] = None,
+    recipe: str = "",
+    overrides: Optional[Mapping[str, Any]] = None,
+    dev_corpora: Optional[Sequence[str]] = None,
+    warmup_steps: Optional[int] = None,
+    note: str = "",
+) -> Dict[str, Any]:
+    """Train one run, score it, write `results_dir/name/`.
+
+    name (str): The run's folder name under results_dir and training_dir.
+    head (str): "biolm_ner" or "spacy_ner" (chooses the default config).
+    seed (int): `system.seed`.
+    steps (int): `training.max_steps`.
+    corpora (Sequence[str]): The training corpora (folders of corpus_dir).
+    encoder (str): `paths.encoder`: a Hugging Face folder.
+    corpus_dir (Path): Folder of converted corpora.
+    results_dir (Path): Where the run's metrics go.
+    training_dir (Path): Where the run's model goes.
+    config (Optional[Path]): The training config (default: HEADS[head]).
+    recipe (str): Short name of what the overrides change ("" for the base recipe).
+    overrides (Mapping[str, Any]): Config overrides ("components.biolm_ner.exclusive_labels": True).
+    dev_corpora (Optional[Sequence[str]]): Corpora whose dev split picks model-best
+        (default: the training corpora without BioRED, whose dev is the held-out test).
+    warmup_steps (Optional[int]): `training.optimizer.learn_rate.warmup_steps`
+        (default: the config's; give a share of the steps for short runs).
+    note (str): Free text kept in run.json (e.g. what else ran on the machine).
+    RETURNS (Dict[str, Any]): run.json's content.
+    """
+    if head not in HEADS:
+        raise ValueError(Errors.E1161.format(head=head, heads=", ".join(HEADS)))
+    config = Path(config or HEADS[head])
+    missing = [c for c in corpora if not (corpus_dir / c / "train.spacy").exists()]
+    if missing or not corpora:
+        raise FileNotFoundError(
+            Errors.E1162.format(missing=", ".join(missing) or "(none named)", corpus_dir=corpus_dir)
+        )
+    out = results_dir / name
+    if all((out / file).exists() for file in (RUN_FILE, TEST_FILE, BIORED_FILE)):
+        return srsly.read_json(out / RUN_FILE)
+    dev = [c for c in (dev_corpora or corpora) if c != BIORED] or list(corpora)
+    model_dir = training_dir / name
+    settings: Dict[str, Any] = {
+        "paths.train": train_paths(corpus_dir, corpora, "train"),
+        "paths.dev": train_paths(corpus_dir, dev, "dev"),
+        "paths.encoder": encoder,
+        "system.seed": seed,
+        "training.max_steps": steps,
+    }
+    if warmup_steps is not None:
+        settings["training.optimizer.learn_rate.warmup_steps"] = warmup_steps
+    settings.update(overrides or {})
+    info: Dict[str, Any] = {
+        "model": head,
+        "seed": seed,
+        "steps": steps,
+        "config": str(config),
+        "train_corpora": sorted(corpora),
+        "recipe": recipe,
+        "overrides": dict(overrides or {}),
+    }
+    cost = _train(config, model_dir, settings) if not _trained(model_dir) else None
+    if cost is None and (out / RUN_FILE).exists():
+        cost = {k: v for k, v in srsly.read_json(out / RUN_FILE).items() if k not in info}
+    info.update(cost or {"wall_s": float("nan"), "note": "model trained before this run.json"})
+    if note:
+        info["note"] = note
+    out.mkdir(parents=True, exist_ok=True)
+    srsly.write_json(out / RUN_FILE, info)
+    model = model_dir / "model-best"
+    test = [c for c in corpora if c != BIORED and (corpus_dir / c / "test.spacy").exists()]
+    _score(model, corpus_dir, "test", test, out / TEST_FILE)
+    if (corpus_dir / BIORED / "dev.spacy").exists():
+        _score(model, corpus_dir, "dev", [BIORED], out / BIORED_FILE)
+    return info
+
+
+def _trained(model_dir: Path) -> bool:
+    return (model_dir / "model-best" / "meta.json").exists()
+
+
+def _train(config: Path, model_dir: Path, settings: Mapping[str, Any]) -> Dict[str, Any]:
+    """Run `spacy train` in a child process. RETURNS: its cost."""
+    command = [sys.executable, "-m", "spacy", "train", str(config), "--output", str(model_dir)]
+    for key, value in settings.items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        command += [f"--{key}", text]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    steps = int(settings["training.max_steps"])
+    return {
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "steps_per_min": round(steps / (wall / 60), 2) if wall else None,
+        # ru_maxrss is in KiB on Linux: the largest child so far, this one if it is
+        # the run's only training.
+        "peak_rss_mb": round(after.ru_maxrss / 1024),
+        "torch_threads": os.environ.get("OMP_NUM_THREADS", "default"),
+        "date": datetime.date.today().isoformat(),
+    }
+
+
+def _score(model: Path, corpus_dir: Path, split: str, corpora: Sequence[str], path: Path) -> None:
+    """`evaluate` in a child process, so that one run's memory is freed for the next."""
+    if path.exists() or not corpora:
+        return
+    command = [sys.executable, "-m", "spacy_biolm", "evaluate", str(model), str(corpus_dir)]
+    command += ["--split", split, "--corpora", ",".join(corpora), "--output", str(path)]
+    subprocess.run(command, check=True)
