@@ -21,9 +21,13 @@ the document writes out ("Lutzomyia"), and a bare strain name ("LPU83") through 
 longer mention of the document it ends ("Rhizobium sp. strain LPU83"), else, if it
 is a strain designation ("YC6903", "DSM 18155(T)"), through the nearest preceding
 species mention the KB knows (strains link to their species, as S800 annotates
-them). Among equally good gene candidates, one of the organism the document is
-about comes first (human unless the text names other organisms more often than
-people; the Gene KB knows which of its concepts are human).
+them). Among equally good gene candidates, one of the mention's organism comes
+first (`organisms`: the organism named in the mention or by a symbol prefix,
+"mouse p53", "hTBP", else the nearest one named in its sentence, else the one the
+document names most, human unless other organisms clearly outnumber people; the
+Gene KB knows its concepts' organisms). Where that organism has no equally good
+candidate but the best human gene's symbol names one of its genes (mouse "Il2"
+for "IL-2"), that gene is taken.
 
 The knowledge bases are saved with the component, so a packaged pipeline links
 offline and needs neither scikit-learn nor scipy: see `kb.py`.
@@ -49,8 +53,9 @@ from ..errors import Errors, Warnings
 from ..ner.component import SCORES_KEY, score_key
 from . import abbreviations
 from .composite import split_composite
-from .kb import SEP, Candidate, KnowledgeBase
+from .kb import EXACT_SCORE, SEP, Candidate, KnowledgeBase
 from .normalize import normalize_name
+from .organisms import DocOrganisms, species_mentions, strip_organism, strip_prefix
 
 CANDIDATES_ATTR = "biolm_candidates"
 # Labels whose names abbreviate a genus to its initial ("E. coli"): such a mention
@@ -75,6 +80,12 @@ OTHER_ORGANISM_WORDS = re.compile(
     r"Caenorhabditis|Danio|Bacillus|tobacco|tomato|wheat|soybean)\b",
     re.I,
 )
+# How many gene candidates are ranked by organism: a symbol may name the genes of
+# 21 organisms, all matching equally well.
+ORGANISM_POOL = 40
+# Candidates within this of the best one count as equally good when the organism
+# picks among them (float rounding only).
+ORGANISM_MARGIN = 1e-6
 LINKS_ATTR = "biolm_links"
 KB_FOLDER = "kb"
 CFG_FILE = "cfg"
@@ -386,7 +397,7 @@ class EntityLinker(Pipe):
         missing = {label for _, _, label in targets if label not in self.kbs}
         self._warn_unlinked(missing)
         long_forms = abbreviations.long_forms(doc) if self.resolve_abbreviations else {}
-        organism: Optional[int] = None
+        organisms: Optional[DocOrganisms] = None
         texts: Dict[str, List[str]] = {}
         for _, _, label in targets:
             texts.setdefault(label, [])
@@ -394,11 +405,26 @@ class EntityLinker(Pipe):
             texts[label].append(span.text)
         links: Dict[str, List[Dict[str, Any]]] = dict(doc._.get(LINKS_ATTR) or {})
         ids: Dict[Tuple[int, int, str], str] = {}
-        cache: Dict[Tuple[str, str, str], Tuple[str, List[Candidate]]] = {}
-        for (start, end, label), span in targets.items():
+        cache: Dict[Tuple[str, str, str, int], Tuple[str, List[Candidate]]] = {}
+        # Genes last: the organism of a gene mention may come from the doc's
+        # Species entities, linked first.
+        order = sorted(targets, key=lambda k: k[2] in self.kbs and self.kbs[k[2]].taxa is not None)
+        for start, end, label in order:
+            span = targets[(start, end, label)]
             kb = self.kbs.get(label)
             if kb is None:
                 continue
+            text = span.text
+            organism = 0
+            if kb.taxa is not None:
+                if organisms is None:
+                    found = [
+                        (s.start_char, s.end_char, ids.get(k, s.kb_id_)) for k, s in targets.items()
+                    ]
+                    organisms = DocOrganisms(doc.text, species_mentions(found))
+                text, organism = mention_organism(
+                    kb, text, span.start_char, span.end_char, organisms
+                )
             long_form = long_forms.get((start, end))
             long_text = long_form.text if long_form is not None else None
             if long_text is None and label in GENUS_LABELS and not kb.knows(span.text):
@@ -427,11 +453,9 @@ class EntityLinker(Pipe):
                 long_text = undefined_short_form(span.text, others)
                 if long_text is None:
                     long_text = head_of_mention(span.text, others)
-            key = (label, span.text, long_text or "")
+            key = (label, text, long_text or "", organism)
             if key not in cache:
-                if kb.taxa is not None and organism is None:
-                    organism = doc_organism(doc.text)
-                cache[key] = self.link(kb, span.text, long_text, organism)
+                cache[key] = self.link(kb, text, long_text, organism or None)
             ids[(start, end, label)], candidates = cache[key]
             links[_span_key(span)] = [c.to_dict() for c in candidates]
         _write_ids(doc, self.spans_key, ids)
@@ -456,10 +480,17 @@ class EntityLinker(Pipe):
         RETURNS (Tuple[str, List[Candidate]]): The ID ("" below the threshold) and
             the top candidates.
         """
-        candidates = kb.candidates(text, self.top_k)
+        # Where organisms matter, the candidates of the mention's organism may rank
+        # far down among equally good homologues: more are looked at.
+        k = (
+            max(self.top_k, ORGANISM_POOL)
+            if organism is not None and kb.taxa is not None
+            else self.top_k
+        )
+        candidates = kb.candidates(text, k)
         if long_form is not None:
             # The long form decides, unless the short form itself is a better match.
-            expanded = kb.candidates(long_form, self.top_k)
+            expanded = kb.candidates(long_form, k)
             if expanded and (not candidates or expanded[0].score >= candidates[0].score):
                 candidates = expanded
             text = long_form if candidates is expanded else text
@@ -469,6 +500,11 @@ class EntityLinker(Pipe):
                 candidates = [composite, *candidates[: self.top_k - 1]]
         if organism is not None and kb.taxa is not None:
             candidates = prefer_organism(kb, candidates, organism)
+            if candidates and organism not in (HUMAN, 0) and kb.taxon(candidates[0].id) == HUMAN:
+                ortholog = same_symbol(kb, candidates[0], organism)
+                if ortholog is not None:
+                    candidates = [ortholog, *candidates]
+            candidates = candidates[: self.top_k]
         if candidates and candidates[0].score >= self.threshold:
             return candidates[0].id, candidates
         return "", candidates
@@ -592,7 +628,8 @@ def expand_genus(kb: KnowledgeBase, text: str, doc_text: str, offset: int) -> Op
 def doc_organism(text: str) -> int:
     """The organism a document is about, as far as choosing among homologous genes
     goes: human (9606) unless it names other organisms more often than it names
-    people ("mice", "rat", "yeast" against "human", "patients").
+    people ("mice", "rat", "yeast" against "human", "patients"). The linker now
+    chooses per mention (`mention_organism`); this is the document-level rule.
 
     text (str): The document text.
     RETURNS (int): 9606, or 0 for "another organism".
@@ -602,26 +639,86 @@ def doc_organism(text: str) -> int:
     return HUMAN if human >= other else 0
 
 
+def mention_organism(
+    kb: KnowledgeBase, text: str, start: int, end: int, organisms: DocOrganisms
+) -> Tuple[str, int]:
+    """The organism of a gene mention and the text to link (see `organisms`): the
+    organism named in the mention ("mouse p53": "p53", mouse), that of a prefix the
+    KB knows the symbol without ("hTBP": "TBP", human), else the one named nearest
+    in its sentence, else the document's most frequent one, else human.
+
+    kb (KnowledgeBase): The Gene KB.
+    text (str): The mention text.
+    start (int): Its first character in the document.
+    end (int): The character after its last.
+    organisms (DocOrganisms): The organisms the document names.
+    RETURNS (Tuple[str, int]): The text to link and the organism's taxid.
+    """
+    if not kb.knows(text):
+        inner = strip_organism(text)
+        if inner is not None:
+            taxid, rest = inner
+            return (rest or text), taxid
+        prefixed = strip_prefix(text)
+        if prefixed is not None and kb.knows(prefixed[1]):
+            return prefixed[1], prefixed[0]
+    else:
+        inner = strip_organism(text)
+        if inner is not None and inner[1]:
+            return text, inner[0]
+    return text, organisms.organism(start, end)
+
+
 def prefer_organism(
     kb: KnowledgeBase, candidates: List[Candidate], organism: int
 ) -> List[Candidate]:
     """Put first, among the candidates that score as well as the best one, the first
-    one of the organism (9606), or, for 0, the first one of another organism.
+    one of the organism; for a non-human organism none is: the first one of unknown
+    organism (a non-human gene of the corpora's names); else the first human one.
+    Organism 0 stands for "any non-human organism" (`doc_organism`). So a non-human
+    gene never beats an equally good human one without an organism cue.
 
     kb (KnowledgeBase): The knowledge base, with the organisms of its concepts.
     candidates (List[Candidate]): The candidates, best first.
-    organism (int): The organism the document is about (`doc_organism`).
+    organism (int): The mention's organism (NCBI Taxonomy ID, or 0).
     RETURNS (List[Candidate]): The candidates, reordered.
     """
     if len(candidates) < 2:
         return candidates
     top = candidates[0].score
-    for i, candidate in enumerate(candidates):
-        if candidate.score < top - 1e-6:
-            break
-        if (kb.taxon(candidate.id) == HUMAN) == (organism == HUMAN):
-            return [candidate, *candidates[:i], *candidates[i + 1 :]]
+    tied = [
+        (i, kb.taxon(c.id)) for i, c in enumerate(candidates) if c.score >= top - ORGANISM_MARGIN
+    ]
+    if organism == 0:
+        tests = [lambda t: t != HUMAN]
+    elif organism == HUMAN:
+        tests = [lambda t: t == HUMAN]
+    else:
+        tests = [lambda t: t == organism, lambda t: t == 0, lambda t: t == HUMAN]
+    for test in tests:
+        for i, taxon in tied:
+            if test(taxon):
+                return [candidates[i], *candidates[:i], *candidates[i + 1 :]]
     return candidates
+
+
+def same_symbol(kb: KnowledgeBase, human: Candidate, organism: int) -> Optional[Candidate]:
+    """The gene of another organism whose name is a human gene's symbol (mouse
+    "Il2" for human "IL2", which "IL-2" matched as an alias): most orthologs of
+    mouse, rat and other vertebrates share the human symbol, and HomoloGene has no
+    aliases to find them by.
+
+    kb (KnowledgeBase): The Gene KB.
+    human (Candidate): The human gene chosen.
+    organism (int): The mention's organism.
+    RETURNS (Optional[Candidate]): That gene with the human gene's score, or None.
+    """
+    for candidate in kb.candidates(human.name, ORGANISM_POOL):
+        if candidate.score < EXACT_SCORE:
+            break
+        if kb.taxon(candidate.id) == organism:
+            return Candidate(candidate.id, candidate.name, human.score, candidate.prior)
+    return None
 
 
 def expand_from_doc(kb: KnowledgeBase, text: str, others: Sequence[str]) -> Optional[str]:
