@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Sequence
 
 import srsly
+from spacy.util import load_config
 
 from .errors import Errors
 from .quality import BIORED, BIORED_FILE, RUN_FILE, TEST_FILE
@@ -102,6 +103,11 @@ def quality_run(
     }
     if warmup_steps is not None:
         settings["training.optimizer.learn_rate.warmup_steps"] = warmup_steps
+    # spaCy evaluates every eval_frequency steps and model-best is the best of those:
+    # a run shorter than that would score its untrained step-0 model.
+    frequency = load_config(config, interpolate=False)["training"]["eval_frequency"]
+    if steps < int(frequency):
+        settings["training.eval_frequency"] = steps
     settings.update(overrides or {})
     info: Dict[str, Any] = {
         "model": head,

@@ -56,7 +56,7 @@ def test_quality_run_writes_what_quality_table_reads(
     info = quality_run(
         "xt",
         recipe="exclusive labels",
-        overrides={"components.biolm_ner.exclusive_labels": True, "training.eval_frequency": 2},
+        overrides={"components.biolm_ner.exclusive_labels": True},
         **kwargs,
     )
     out = tmp_path / "results" / "xt"
@@ -75,6 +75,9 @@ def test_quality_run_writes_what_quality_table_reads(
     assert config["components"]["biolm_ner"]["exclusive_labels"] is True
     assert config["paths"]["dev"] == f"{corpus_dir}/{{alpha,beta}}/dev.spacy"
     assert config["system"]["seed"] == 3
+    # Shorter than the config's eval_frequency (500): evaluated at its last step, so
+    # model-best is not the untrained step-0 model.
+    assert config["training"]["eval_frequency"] == 2
     assert set(srsly.read_json(out / "test.json")["corpora"]) == {"alpha", "beta"}
     assert set(srsly.read_json(out / "biored_dev.json")["corpora"]) == {"biored"}
     # quality-table sees it as its own variant.
