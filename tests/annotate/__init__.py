@@ -1,0 +1,1 @@
+"""Tests of annotate: input readers, output writers, resumable runs, the Ray engine."""

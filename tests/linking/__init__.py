@@ -1,0 +1,1 @@
+"""Tests of linking: abbreviations, knowledge bases, their sources, the linker, evaluation."""
