@@ -428,6 +428,10 @@ class Errors(metaclass=MessagesWithCodes):
         "quality-run cannot train on {missing}: no <corpus>/train.spacy under {corpus_dir}. "
         "Convert them first (python -m spacy_biolm convert-all ../shared/corpora {corpus_dir})."
     )
+    E1170 = (
+        "quality-run --model-from {source}: {path} holds no trained run (model-best with "
+        "meta.json and results/{source}/run.json). Train it first with quality-run {source}."
+    )
     E1180 = (
         "Building a knowledge base needs scikit-learn (its TF-IDF vectoriser): "
         "pip install 'spacy-biolm[linking]'. Loading and using a built one does not."

@@ -11,6 +11,12 @@ throughput come from the same files.
 
 A run is resumable: a finished model (model-best with meta.json) is not trained
 again, and a finished run (every results file) is left alone.
+
+`abbreviation_types` scores the model as en_biolm ships it, with
+`biolm_abbreviations` giving a short form its long form's type (`evaluate
+--abbreviation-types`); with `model_from` such a run reuses another run's model and
+cost instead of training (an inference-only recipe: its row is the other run's
+model scored another way).
 """
 
 import datetime
@@ -28,6 +34,9 @@ from spacy.util import load_config
 
 from .errors import Errors
 from .quality import BIORED, BIORED_FILE, RUN_FILE, TEST_FILE
+
+# The recipe name of scoring with `biolm_abbreviations` (consistent_types).
+ABBREVIATION_TYPES = "abbreviation types"
 
 HEADS: Dict[str, str] = {
     "biolm_ner": "configs/biolm_cpu.cfg",
@@ -59,6 +68,8 @@ def quality_run(
     dev_corpora: Optional[Sequence[str]] = None,
     warmup_steps: Optional[int] = None,
     note: str = "",
+    abbreviation_types: bool = False,
+    model_from: Optional[str] = None,
 ) -> Dict[str, Any]:
     """Train one run, score it, write `results_dir/name/`.
 
@@ -79,6 +90,11 @@ def quality_run(
     warmup_steps (Optional[int]): `training.optimizer.learn_rate.warmup_steps`
         (default: the config's; give a share of the steps for short runs).
     note (str): Free text kept in run.json (e.g. what else ran on the machine).
+    abbreviation_types (bool): Score with `biolm_abbreviations` (consistent_types)
+        after the NER; the recipe gains "abbreviation types".
+    model_from (Optional[str]): Score the model of this earlier run (training_dir/
+        model_from) instead of training: head, seed, steps, config, corpora and
+        overrides are taken from its run.json, and so is its cost.
     RETURNS (Dict[str, Any]): run.json's content.
     """
     if head not in HEADS:
@@ -92,6 +108,19 @@ def quality_run(
     out = results_dir / name
     if all((out / file).exists() for file in (RUN_FILE, TEST_FILE, BIORED_FILE)):
         return srsly.read_json(out / RUN_FILE)
+    if abbreviation_types:
+        recipe = " + ".join(part for part in (recipe, ABBREVIATION_TYPES) if part)
+    if model_from is not None:
+        return _rescore(
+            name,
+            model_from,
+            corpus_dir=corpus_dir,
+            results_dir=results_dir,
+            training_dir=training_dir,
+            recipe=recipe,
+            abbreviation_types=abbreviation_types,
+            note=note,
+        )
     dev = [c for c in (dev_corpora or corpora) if c != BIORED] or list(corpora)
     model_dir = training_dir / name
     settings: Dict[str, Any] = {
@@ -124,14 +153,52 @@ def quality_run(
     info.update(cost or {"wall_s": float("nan"), "note": "model trained before this run.json"})
     if note:
         info["note"] = note
+    if abbreviation_types:
+        info["inference"] = {"biolm_abbreviations.consistent_types": True}
     out.mkdir(parents=True, exist_ok=True)
     srsly.write_json(out / RUN_FILE, info)
-    model = model_dir / "model-best"
-    test = [c for c in corpora if c != BIORED and (corpus_dir / c / "test.spacy").exists()]
-    _score(model, corpus_dir, "test", test, out / TEST_FILE)
-    if (corpus_dir / BIORED / "dev.spacy").exists():
-        _score(model, corpus_dir, "dev", [BIORED], out / BIORED_FILE)
+    _score_all(model_dir / "model-best", corpus_dir, corpora, out, abbreviation_types)
     return info
+
+
+def _rescore(
+    name: str,
+    source: str,
+    *,
+    corpus_dir: Path,
+    results_dir: Path,
+    training_dir: Path,
+    recipe: str,
+    abbreviation_types: bool,
+    note: str,
+) -> Dict[str, Any]:
+    """A run that scores the model of an earlier run another way (see quality_run)."""
+    model_dir = training_dir / source
+    if not _trained(model_dir) or not (results_dir / source / RUN_FILE).exists():
+        raise FileNotFoundError(Errors.E1170.format(source=source, path=model_dir))
+    info = dict(srsly.read_json(results_dir / source / RUN_FILE))
+    info["recipe"] = recipe
+    info["model_from"] = source
+    if abbreviation_types:
+        info["inference"] = {"biolm_abbreviations.consistent_types": True}
+    if note:
+        info["note"] = note
+    out = results_dir / name
+    out.mkdir(parents=True, exist_ok=True)
+    srsly.write_json(out / RUN_FILE, info)
+    _score_all(model_dir / "model-best", corpus_dir, info["train_corpora"], out, abbreviation_types)
+    return info
+
+
+def _score_all(
+    model: Path, corpus_dir: Path, corpora: Sequence[str], out: Path, abbreviation_types: bool
+) -> None:
+    """Score a model on its training corpora's test splits and on BioRED dev."""
+    extra = ["--abbreviation-types"] if abbreviation_types else []
+    test = [c for c in corpora if c != BIORED and (corpus_dir / c / "test.spacy").exists()]
+    _score(model, corpus_dir, "test", test, out / TEST_FILE, extra)
+    if (corpus_dir / BIORED / "dev.spacy").exists():
+        _score(model, corpus_dir, "dev", [BIORED], out / BIORED_FILE, extra)
 
 
 def _trained(model_dir: Path) -> bool:
@@ -163,10 +230,18 @@ def _train(config: Path, model_dir: Path, settings: Mapping[str, Any]) -> Dict[s
     }
 
 
-def _score(model: Path, corpus_dir: Path, split: str, corpora: Sequence[str], path: Path) -> None:
+def _score(
+    model: Path,
+    corpus_dir: Path,
+    split: str,
+    corpora: Sequence[str],
+    path: Path,
+    extra: Sequence[str] = (),
+) -> None:
     """`evaluate` in a child process, so that one run's memory is freed for the next."""
     if path.exists() or not corpora:
         return
     command = [sys.executable, "-m", "spacy_biolm", "evaluate", str(model), str(corpus_dir)]
     command += ["--split", split, "--corpora", ",".join(corpora), "--output", str(path)]
+    command += list(extra)
     subprocess.run(command, check=True)

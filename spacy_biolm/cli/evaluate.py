@@ -31,6 +31,13 @@ def evaluate_cli(
         "every type on every document, so cross-type false positives count.",
     ),
     gpu_id: int = typer.Option(-1, help="GPU id, or -1 for CPU."),
+    abbreviation_types: bool = typer.Option(
+        False,
+        "--abbreviation-types",
+        help="Score with `biolm_abbreviations` (consistent_types) after the NER, as "
+        "en_biolm ships it: a short form and its long form get one type, and short "
+        "forms the NER missed become entities.",
+    ),
 ) -> None:
     """Strict and overlap P/R/F per corpus and per type (only the labels each corpus
     annotates), cross-type false positives, and words/s, for any pipeline that writes
@@ -40,6 +47,10 @@ def evaluate_cli(
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
     nlp = spacy.load(model)
+    if abbreviation_types:
+        from ..linking.component import use_abbreviation_types
+
+        use_abbreviation_types(nlp)
     try:
         results = evaluate(
             nlp,
@@ -52,6 +63,8 @@ def evaluate_cli(
     except FileNotFoundError as err:
         msg.fail(str(err), exits=1)
     results["model"] = model
+    if abbreviation_types:
+        results["abbreviation_types"] = True
     table = to_markdown(results, title=str(model))
     print(table)
     if output:
@@ -126,6 +139,17 @@ def quality_run_cli(
     ),
     warmup_steps: Optional[int] = typer.Option(None, help="Warmup steps (default: config's)."),
     note: str = typer.Option("", help="Free text kept in run.json."),
+    abbreviation_types: bool = typer.Option(
+        False,
+        "--abbreviation-types",
+        help="Score with biolm_abbreviations (consistent_types) after the NER, as "
+        "en_biolm ships it; the recipe gains 'abbreviation types'.",
+    ),
+    model_from: Optional[str] = typer.Option(
+        None,
+        help="Score the model of this earlier run (training/NAME) instead of training "
+        "one (with --abbreviation-types: an inference-only recipe row).",
+    ),
 ) -> None:
     """Train one run of the quality study (spacy train in a child process), score its
     model-best on the test splits and BioRED dev, and write results/NAME/{run,test,
@@ -155,6 +179,8 @@ def quality_run_cli(
             overrides=overrides,
             warmup_steps=warmup_steps,
             note=note,
+            abbreviation_types=abbreviation_types,
+            model_from=model_from,
         )
     except (ValueError, FileNotFoundError) as err:
         msg.fail(str(err), exits=1)

@@ -159,6 +159,28 @@ def make_biolm_abbreviations(
     )
 
 
+# The pipes that write entities, in the order `use_abbreviation_types` looks for one.
+NER_PIPES = ("biolm_ner", "ner")
+
+
+def use_abbreviation_types(nlp: Language) -> "AbbreviationDetector":
+    """Turn on `consistent_types` in a pipeline: on its `biolm_abbreviations` pipe,
+    or on one added right after its NER (`biolm_ner`, else `ner`, else last), so a
+    trained model is scored as a shipped pipeline with abbreviation types runs.
+
+    nlp (Language): The pipeline.
+    RETURNS (AbbreviationDetector): The abbreviation pipe.
+    """
+    for _, pipe in nlp.pipeline:
+        if isinstance(pipe, AbbreviationDetector):
+            pipe.consistent_types = True
+            return pipe
+    after = next((name for name in NER_PIPES if name in nlp.pipe_names), None)
+    pipe = nlp.add_pipe("biolm_abbreviations", after=after, config={"consistent_types": True})
+    assert isinstance(pipe, AbbreviationDetector)
+    return pipe
+
+
 class AbbreviationDetector(Pipe):
     """Finds abbreviation definitions and the occurrences of their short forms."""
 

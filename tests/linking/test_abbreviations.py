@@ -181,3 +181,31 @@ def _with_entities(doc):
     }
     doc.ents = spans
     return doc
+
+
+def test_use_abbreviation_types_adds_the_pipe_after_the_ner():
+    from spacy_biolm.linking.component import use_abbreviation_types
+
+    tokenizer = {"@tokenizers": "spacy-biolm.Tokenizer.v1"}
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": tokenizer}})
+    nlp.add_pipe("ner")
+    nlp.add_pipe("sentencizer")
+    pipe = use_abbreviation_types(nlp)
+    assert nlp.pipe_names == ["ner", "biolm_abbreviations", "sentencizer"]
+    assert pipe.consistent_types is True
+    doc = _with_entities(nlp.make_doc("Acute kidney injury (AKI) follows. AKI resolves."))
+    assert [(e.text, e.label_) for e in pipe(doc).ents] == [
+        ("Acute kidney injury", "Disease"),
+        ("AKI", "Disease"),
+        ("AKI", "Disease"),
+    ]
+
+
+def test_use_abbreviation_types_turns_on_an_existing_pipe(nlp):
+    from spacy_biolm.linking.component import use_abbreviation_types
+
+    before = list(nlp.pipe_names)
+    assert nlp.get_pipe("biolm_abbreviations").consistent_types is False
+    assert use_abbreviation_types(nlp) is nlp.get_pipe("biolm_abbreviations")
+    assert nlp.pipe_names == before
+    assert nlp.get_pipe("biolm_abbreviations").consistent_types is True

@@ -87,6 +87,33 @@ def test_quality_run_writes_what_quality_table_reads(
     mtime = (out / "test.json").stat().st_mtime
     assert quality_run("xt", recipe="exclusive labels", **kwargs)["wall_s"] == info["wall_s"]
     assert (out / "test.json").stat().st_mtime == mtime
+    # An inference-only recipe: the same model scored with abbreviation types, its
+    # training settings and cost taken from the run it reuses; no training.
+    abbr = quality_run(
+        "xt_abbr", recipe="exclusive labels", abbreviation_types=True, model_from="xt", **kwargs
+    )
+    assert not (tmp_path / "training" / "xt_abbr").exists()
+    assert abbr["recipe"] == "exclusive labels + abbreviation types"
+    assert abbr["model_from"] == "xt"
+    assert abbr["inference"] == {"biolm_abbreviations.consistent_types": True}
+    assert abbr["wall_s"] == info["wall_s"] and abbr["overrides"] == info["overrides"]
+    for file in ("test.json", "biored_dev.json"):
+        assert srsly.read_json(tmp_path / "results" / "xt_abbr" / file)["abbreviation_types"]
+        assert "abbreviation_types" not in srsly.read_json(out / file)
+    labels = {v.label for v in group_variants(load_runs(tmp_path / "results"))}
+    assert labels == {
+        "biolm_ner · exclusive labels",
+        "biolm_ner · exclusive labels + abbreviation types",
+    }
+
+
+def test_quality_run_model_from_needs_a_trained_run(corpus_dir, tmp_path):
+    with pytest.raises(FileNotFoundError, match="BIOLM-E1170.*nothere"):
+        quality_run(
+            "x", head="biolm_ner", seed=0, steps=1, corpora=["alpha"], encoder="enc",
+            corpus_dir=corpus_dir, results_dir=tmp_path, training_dir=tmp_path,
+            abbreviation_types=True, model_from="nothere",
+        )  # fmt: skip
 
 
 def test_quality_run_names_missing_corpora(corpus_dir, tmp_path):
