@@ -238,3 +238,14 @@ def assemble(
         nlp.disable_pipe("biogpt")
     nlp.to_disk(output)
     return nlp.pipe_names
+    abbreviation_types: bool = True,
+    With `abbreviation_types` (the default) `biolm_abbreviations` runs with
+    consistent_types, added after the NER if there is no linker: a short form takes
+    its long form's type and the occurrences the NER missed become entities (on the
+    1,000-step masked model: test mean of rows +1.3 F, NCBI-disease +5.9, BioRED dev
+    Gene +5.3, Disease +6.1; README "NER quality").
+
+    abbreviation_types (bool): Ship `biolm_abbreviations` with consistent_types.
+    from .linking.component import use_abbreviation_types
+    if abbreviation_types:
+        use_abbreviation_types(nlp)

@@ -192,8 +192,42 @@ def test_assemble_adds_abbreviations_and_linker_that_link_offline(tmp_path):
     nlp.to_disk(tmp_path / "model")
     names = assemble(tmp_path / "model", tmp_path / "final", kb_dir=tmp_path / "kb")
     assert names == ["entity_ruler", "biolm_abbreviations", "biolm_linker", "doc_cleaner"]
+    # Shipped with abbreviation types: the short form the NER missed becomes a
+    # Disease, linked through its long form.
     doc = spacy.load(tmp_path / "final")("Treating high blood pressure (HBP).")
+    assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [
+        ("high blood pressure", "Disease", "MESH:D006973"),
+        ("HBP", "Disease", "MESH:D006973"),
+    ]
+    assemble(
+        tmp_path / "model", tmp_path / "plain", kb_dir=tmp_path / "kb", abbreviation_types=False
+    )
+    doc = spacy.load(tmp_path / "plain")("Treating high blood pressure (HBP).")
     assert [(e.text, e.kb_id_) for e in doc.ents] == [("high blood pressure", "MESH:D006973")]
+
+
+def test_assemble_without_kbs_still_ships_abbreviation_types(tmp_path):
+    import spacy
+
+    from spacy_biolm.corpora.builder import make_nlp
+    from spacy_biolm.packaging import assemble
+
+    nlp = make_nlp()
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": "Disease", "pattern": "Acute kidney injury"}]
+    )
+    nlp.to_disk(tmp_path / "model")
+    assert assemble(tmp_path / "model", tmp_path / "final") == [
+        "entity_ruler",
+        "biolm_abbreviations",
+        "doc_cleaner",
+    ]
+    doc = spacy.load(tmp_path / "final")("Acute kidney injury (AKI) follows. AKI resolves.")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Acute kidney injury", "Disease"),
+        ("AKI", "Disease"),
+        ("AKI", "Disease"),
+    ]
 
 
 def _trained_model(tmp_path, train):

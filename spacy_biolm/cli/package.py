@@ -21,10 +21,19 @@ def assemble_cli(
     kb_dir: Optional[Path] = typer.Option(
         None, "--kb-dir", help="Knowledge bases from `build-kb`: ship a linker with them."
     ),
+    abbreviation_types: bool = typer.Option(
+        True,
+        "--abbreviation-types/--no-abbreviation-types",
+        help="Ship biolm_abbreviations with consistent_types: a short form takes its "
+        "long form's entity type, and short forms the NER missed become entities.",
+    ),
 ) -> None:
-    """Assemble the pipeline to package: trained NER, abbreviations and a linker with
-    the knowledge bases (--kb-dir), a doc_cleaner, optional BioGPT."""
-    names = assemble(model, output, biogpt=biogpt or None, kb_dir=kb_dir)
+    """Assemble the pipeline to package: trained NER, abbreviations (with consistent
+    types) and a linker with the knowledge bases (--kb-dir), a doc_cleaner, optional
+    BioGPT."""
+    names = assemble(
+        model, output, biogpt=biogpt or None, kb_dir=kb_dir, abbreviation_types=abbreviation_types
+    )
     msg.good(f"Wrote {output}: {', '.join(names)}" + (" (biogpt disabled)" if biogpt else ""))
 
 

@@ -171,12 +171,18 @@ def use_abbreviation_types(nlp: Language) -> "AbbreviationDetector":
     nlp (Language): The pipeline.
     RETURNS (AbbreviationDetector): The abbreviation pipe.
     """
-    for _, pipe in nlp.pipeline:
+    config = {"consistent_types": True}
+    for name, pipe in nlp.pipeline:
         if isinstance(pipe, AbbreviationDetector):
-            pipe.consistent_types = True
+            if not pipe.consistent_types:
+                # Replaced, not edited: the pipeline's config (what to_disk saves and
+                # spacy.load rebuilds from) must say consistent_types too.
+                config["spans_key"] = pipe.spans_key
+                pipe = nlp.replace_pipe(name, "biolm_abbreviations", config=config)
+            assert isinstance(pipe, AbbreviationDetector)
             return pipe
     after = next((name for name in NER_PIPES if name in nlp.pipe_names), None)
-    pipe = nlp.add_pipe("biolm_abbreviations", after=after, config={"consistent_types": True})
+    pipe = nlp.add_pipe("biolm_abbreviations", after=after, config=config)
     assert isinstance(pipe, AbbreviationDetector)
     return pipe
 

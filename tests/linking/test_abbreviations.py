@@ -209,3 +209,5 @@ def test_use_abbreviation_types_turns_on_an_existing_pipe(nlp):
     assert use_abbreviation_types(nlp) is nlp.get_pipe("biolm_abbreviations")
     assert nlp.pipe_names == before
     assert nlp.get_pipe("biolm_abbreviations").consistent_types is True
+    # The config says so too, so a saved pipeline reloads with it.
+    assert nlp.config["components"]["biolm_abbreviations"]["consistent_types"] is True
