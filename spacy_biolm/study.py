@@ -182,7 +182,8 @@ def _rescore(
     if abbreviation_types:
         info["inference"] = {"biolm_abbreviations.consistent_types": True}
     if note:
-        info["note"] = note
+        # What was said of the training stays: it is the same model.
+        info["note"] = f"{note} | {info['note']}" if info.get("note") else note
     out = results_dir / name
     out.mkdir(parents=True, exist_ok=True)
     srsly.write_json(out / RUN_FILE, info)
