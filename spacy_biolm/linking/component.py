@@ -171,7 +171,7 @@ def use_abbreviation_types(nlp: Language) -> "AbbreviationDetector":
     nlp (Language): The pipeline.
     RETURNS (AbbreviationDetector): The abbreviation pipe.
     """
-    config = {"consistent_types": True}
+    config: Dict[str, Any] = {"consistent_types": True}
     for name, pipe in nlp.pipeline:
         if isinstance(pipe, AbbreviationDetector):
             if not pipe.consistent_types:
