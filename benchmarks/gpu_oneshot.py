@@ -182,7 +182,7 @@ def prepare(corpora_dir: Path, n_docs: int, n_full_texts: int, wheels: bool) -> 
     import spacy
     from spacy.tokens import DocBin
 
-    from spacy_biolm.corpora.catalog import CorpusName, corpus_splits
+    from spacy_biolm.corpora.catalog import DEFAULT_CORPORA, CorpusName, corpus_splits
     from spacy_biolm.corpora.source import InvalidRecords
 
     GPU_DIR.mkdir(exist_ok=True)
@@ -203,7 +203,7 @@ def prepare(corpora_dir: Path, n_docs: int, n_full_texts: int, wheels: bool) -> 
             file.write(json.dumps({"id": f"doc{i:06d}", "text": text}) + "\n")
     # A quarter of the train splits is plenty for a 28,895-piece vocabulary, and keeps
     # .gpu/ small enough to travel with the second call's wheels.
-    vocab_texts = [text for name in CorpusName for text in texts_of(name, "train")][::4]
+    vocab_texts = [text for name in DEFAULT_CORPORA for text in texts_of(name, "train")][::4]
     (GPU_DIR / "vocab_texts.txt").write_text("\n".join(vocab_texts), encoding="utf8")
     # Training docs: the converted splits of the project (corpus/), a slice of each.
     nlp = spacy.blank("en")

@@ -61,7 +61,7 @@ from spacy.pipeline import TrainablePipe
 from spacy_transformers.layers import TransformerModel
 
 from spacy_biolm.annotations import DEFAULT_LABELS
-from spacy_biolm.corpora.catalog import CorpusName, corpus_splits
+from spacy_biolm.corpora.catalog import DEFAULT_CORPORA, CorpusName, corpus_splits
 from spacy_biolm.corpora.pubtator import read_pubtator
 from spacy_biolm.corpora.source import InvalidRecords
 from spacy_biolm.testing import build_random_bert
@@ -160,7 +160,7 @@ def read_split(corpora_dir: Path, name: CorpusName, split: str) -> List[str]:
 
 def training_texts(corpora_dir: Path) -> List[str]:
     """The train splits of the six corpora: the text the vocabulary is made from."""
-    return [text for name in CorpusName for text in read_split(corpora_dir, name, "train")]
+    return [text for name in DEFAULT_CORPORA for text in read_split(corpora_dir, name, "train")]
 
 
 def interleave(abstracts: List[str], full_texts: List[str]) -> List[str]:

@@ -432,6 +432,13 @@ class Errors(metaclass=MessagesWithCodes):
         "quality-run --model-from {source}: {path} holds no trained run (model-best with "
         "meta.json and results/{source}/run.json). Train it first with quality-run {source}."
     )
+    E1163 = (
+        "--types names {types}, which corpus '{corpus}' does not have; its types are "
+        "{known}. Name only those, e.g. --types 'TYPE=LABEL,TYPE=LABEL'."
+    )
+    E1164 = (
+        "--types maps to {labels}, which are not labels of ours; map each type to one of {known}."
+    )
     E1180 = (
         "Building a knowledge base needs scikit-learn (its TF-IDF vectoriser): "
         "pip install 'spacy-biolm[linking]'. Loading and using a built one does not."

@@ -4,12 +4,14 @@ sources with their pins and terms; labels, evaluation)."""
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from spacy.util import load_config
+import srsly
+from spacy.util import SimpleFrozenDict, load_config
 
 from .about import __version__
 from .corpora.catalog import releases
+from .corpora.convert import REPORT_FILE
 from .corpora.merged import find_spacy_files
 from .errors import Errors
 from .evaluation import to_markdown
@@ -87,6 +89,7 @@ def build_meta(
     lang: str = "en",
     kb_summary: Sequence[Dict[str, Any]] = (),
     train_corpora: Sequence[str] = (),
+    converted_from: Mapping[str, str] = SimpleFrozenDict(),
 ) -> Dict[str, Any]:
     """The meta.json for `spacy package`.
 
@@ -98,20 +101,29 @@ def build_meta(
     train_corpora (Sequence[str]): The corpora the model was trained on (see
         `training_corpora`); listed with their licences even where the evaluation
         has no row for them (BioRED has no test split).
+    converted_from (Mapping[str, str]): Corpus folder name -> the catalog corpus it
+        was converted from, for variants such as "jnlpba_protein"
+        (`converted_corpora`); they get that corpus's licence and citation.
     RETURNS (Dict[str, Any]): The meta; spaCy adds labels and requirements itself.
     """
     corpora: List[str] = list(dict.fromkeys([*train_corpora, *results["corpora"]]))
     known = releases()
-    unknown = [corpus for corpus in corpora if corpus not in known]
+    release_of = {corpus: converted_from.get(corpus, corpus) for corpus in corpora}
+    unknown = [corpus for corpus in corpora if release_of[corpus] not in known]
     sources = [{"name": corpus, "license": "unknown: add it to the meta"} for corpus in unknown]
     sources += [
-        {"name": known[corpus].title, "url": known[corpus].url, "license": known[corpus].license}
+        {"name": release.title, "url": release.url, "license": release.license}
         # The publication its authors ask users to cite (BioRED), where there is one.
-        | ({"citation": known[corpus].citation} if known[corpus].citation else {})
+        | ({"citation": release.citation} if release.citation else {})
+        | ({"variant": corpus} if release_of[corpus] != corpus else {})
         for corpus in corpora
-        if corpus in known
+        if release_of[corpus] in known
+        for release in (known[release_of[corpus]],)
     ]
-    licences = "; ".join(f"{source['name']}: {source['license']}" for source in sources)
+    # A corpus and its variant share one licence.
+    licences = "; ".join(
+        dict.fromkeys(f"{source['name']}: {source['license']}" for source in sources)
+    )
     kb_sources = linking_sources(kb_summary)
     if kb_sources:
         terms = {source["name"]: source["terms"] for source in kb_sources if "url" in source}
@@ -150,6 +162,16 @@ def training_corpora(config_path: Union[str, Path]) -> List[str]:
     config_path (Union[str, Path]): The pipeline's config.cfg (or its folder).
     RETURNS (List[str]): Corpus names, sorted; empty if paths.train is unset.
     """
+    return sorted({folder.name for folder in training_folders(config_path)})
+
+
+def training_folders(config_path: Union[str, Path]) -> List[Path]:
+    """The folders of the .spacy files a trained pipeline's `paths.train` names.
+
+    config_path (Union[str, Path]): The pipeline's config.cfg (or its folder).
+    RETURNS (List[Path]): The folders, in the order the merged reader reads them;
+        empty if paths.train is unset.
+    """
     path = Path(config_path)
     if path.is_dir():
         path = path / "config.cfg"
@@ -162,7 +184,28 @@ def training_corpora(config_path: Union[str, Path]) -> List[str]:
         files = find_spacy_files(patterns)
     except ValueError as err:
         raise ValueError(Errors.E1160.format(path=path, train=train, error=err)) from err
-    return sorted({file.parent.name for file in files})
+    return list(dict.fromkeys(file.parent for file in files))
+
+
+def converted_corpora(folders: Iterable[Path]) -> Dict[str, str]:
+    """The catalog corpus each converted folder holds, where its name is not a
+    catalog corpus (a variant: `convert jnlpba ... corpus/jnlpba_protein --types
+    protein=Gene`): the "corpus" its report.json names.
+
+    folders (Iterable[Path]): Converted corpus folders; those named like a catalog
+        corpus, and those without a report, are left out (the meta flags the latter).
+    RETURNS (Dict[str, str]): Folder name -> corpus name.
+    """
+    known = releases()
+    converted: Dict[str, str] = {}
+    for folder in folders:
+        report = folder / REPORT_FILE
+        if folder.name in known or folder.name in converted or not report.is_file():
+            continue
+        corpus = srsly.read_json(report).get("corpus")
+        if isinstance(corpus, str) and corpus != folder.name:
+            converted[folder.name] = corpus
+    return converted
 
 
 def linking_sources(kb_summary: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -207,6 +250,7 @@ def assemble(
     *,
     biogpt: Optional[str] = None,
     kb_dir: Optional[Path] = None,
+    abbreviation_types: bool = True,
 ) -> List[str]:
     """The pipeline that ships: the trained one, with `biolm_abbreviations` and
     `biolm_linker` after its NER when knowledge bases are given (saved inside the
@@ -214,15 +258,23 @@ def assemble(
     keep megabytes of transformer activations each, then optionally a BioGPT
     component that is disabled by default.
 
+    With `abbreviation_types` (the default) `biolm_abbreviations` runs with
+    consistent_types, added after the NER if there is no linker: a short form takes
+    its long form's type and the occurrences the NER missed become entities (on the
+    1,000-step masked model: test mean of rows +1.3 F, NCBI-disease +5.9, BioRED dev
+    Gene +5.3, Disease +6.1; README "NER quality").
+
     model (Path): The trained pipeline.
     output (Path): Where to write the assembled pipeline.
     biogpt (Optional[str]): A BioGPT HF name or folder, or None/"" for none.
     kb_dir (Optional[Path]): The knowledge bases `build-kb` wrote (one folder per
         label), or None for no linking.
+    abbreviation_types (bool): Ship `biolm_abbreviations` with consistent_types.
     RETURNS (List[str]): The pipe names of the assembled pipeline.
     """
     import spacy
 
+    from .linking.component import use_abbreviation_types
     from .linking.evaluate import add_linking_pipes, load_kbs
 
     nlp = spacy.load(model)
@@ -230,6 +282,8 @@ def assemble(
         kbs = load_kbs(kb_dir)
         after = "biolm_ner" if "biolm_ner" in nlp.pipe_names else None
         add_linking_pipes(nlp, kbs, after=after)
+    if abbreviation_types:
+        use_abbreviation_types(nlp)
     if "doc_cleaner" not in nlp.pipe_names:
         nlp.add_pipe("doc_cleaner", config={"attrs": DOC_CLEANER_ATTRS})
     if biogpt:
@@ -238,14 +292,3 @@ def assemble(
         nlp.disable_pipe("biogpt")
     nlp.to_disk(output)
     return nlp.pipe_names
-    abbreviation_types: bool = True,
-    With `abbreviation_types` (the default) `biolm_abbreviations` runs with
-    consistent_types, added after the NER if there is no linker: a short form takes
-    its long form's type and the occurrences the NER missed become entities (on the
-    1,000-step masked model: test mean of rows +1.3 F, NCBI-disease +5.9, BioRED dev
-    Gene +5.3, Disease +6.1; README "NER quality").
-
-    abbreviation_types (bool): Ship `biolm_abbreviations` with consistent_types.
-    from .linking.component import use_abbreviation_types
-    if abbreviation_types:
-        use_abbreviation_types(nlp)

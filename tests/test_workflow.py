@@ -77,7 +77,9 @@ def test_preflight_names_every_missing_piece(tmp_path, monkeypatch):
     monkeypatch.setattr("thinc.util.gpu_is_available", lambda: False)
     problems = check_workflow(tmp_path, encoder=MISSING_PACKAGE, gpu_id=0)
     text = "\n".join(f"{problem.what} {problem.fix}" for problem in problems)
-    assert len(problems) == 7 + 3  # each corpus (BioRED too), the encoder, the GPU, build
+    # Each corpus (BioRED, and GNormPlus and NLM-Gene, whose documents every conversion
+    # reads), the encoder, the GPU, build.
+    assert len(problems) == 9 + 3
     assert "spacy project assets" in text and "bc5cdr" in text and "s800" in text
     assert "pip install --no-deps no-such-encoder-pkg" in text
     assert "--vars.gpu_id -1" in text

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import typer
 from wasabi import msg
 
-from ..corpora.catalog import CorpusName
+from ..corpora.catalog import DEFAULT_CORPORA, OPT_IN_CORPORA, CorpusName
 from ..corpora.convert import REPORT_FILE, FileFormat, convert_all, convert_corpus, convert_file
 from ..corpora.labels import parse_label_map
 from ..corpora.report import SplitReport
@@ -26,15 +26,21 @@ CONVERT_HELP = "\n\n".join(
         "invalid records); misaligned.txt lists the recovered ones by pattern. Train and "
         "dev leave out every document that any corpus's test split holds (BioRED reuses "
         "BC5CDR, NCBI-disease, GNormPlus and NLM-Gene test abstracts); the report lists "
-        "them. BioRED has train and dev only (a fixed 400/100 split).",
+        "them. BioRED has train and dev only (a fixed 400/100 split). gnormplus and "
+        "nlm_gene are opt-in corpora (gene mentions by the gene-normalization "
+        "guidelines): no default training reads them.",
+        "--types converts a variant with only some of the corpus's types, into a "
+        "folder of its own, e.g. convert jnlpba ../shared/corpora/jnlpba "
+        "corpus/jnlpba_protein --types protein=Gene (DNA and RNA left out).",
         "Example: python -m spacy_biolm convert bc5cdr ../shared/corpora/bc5cdr corpus/bc5cdr",
     )
 )
 CONVERT_ALL_HELP = "\n\n".join(
     (
-        "Convert every corpus of the catalog (bc5cdr, ncbi_disease, bc2gm, jnlpba, "
-        "linnaeus, s800, biored) as `convert` does, each from CORPORA_DIR/<corpus> to "
-        "OUTPUT_DIR/<corpus>, after checking that all their input files are there.",
+        f"Convert the default corpora ({', '.join(n.value for n in DEFAULT_CORPORA)}) "
+        "as `convert` does, each from CORPORA_DIR/<corpus> to OUTPUT_DIR/<corpus>, "
+        "after checking that all their input files are there; with --opt-in also "
+        f"{' and '.join(n.value for n in OPT_IN_CORPORA)}.",
         "Example: python -m spacy_biolm convert-all ../shared/corpora corpus --max-docs 12",
     )
 )
@@ -86,6 +92,15 @@ def convert_cli(
         "out the test documents of all of them, and BioRED's dev split avoids the "
         "documents of the others. Default: INPUT_DIR's parent.",
     ),
+    types: str = typer.Option(
+        "",
+        "--types",
+        help="Convert only these source types, as TYPE=LABEL pairs: every other type "
+        "of the corpus is left out and counted as unmapped, and the docs annotate only "
+        "these labels. E.g. jnlpba: 'protein=Gene'; gnormplus: "
+        "'Gene=Gene,FamilyName=Gene'. report.json records the scheme used. Default: "
+        "the catalog's scheme.",
+    ),
 ) -> None:
     """Convert a public biomedical NER corpus to spaCy training data (see CONVERT_HELP)."""
     try:
@@ -97,6 +112,7 @@ def convert_cli(
             skip_invalid=skip_invalid,
             max_docs=max_docs,
             corpora_dir=corpora_dir,
+            types=parse_label_map(types),
         )
     except (CorpusError, OSError) as error:
         msg.fail(f"Cannot convert {corpus.value}", str(error), exits=1)
@@ -119,8 +135,14 @@ def convert_all_cli(
         help="CORPUS=N: another --max-docs for one corpus, e.g. linnaeus=2 (a LINNAEUS "
         "full text is as long as ~40 abstracts); repeatable.",
     ),
+    opt_in: bool = typer.Option(
+        False,
+        "--opt-in",
+        help="Also convert the opt-in corpora (gene-normalization corpora for the "
+        "Gene study), which the default training and evaluation never read.",
+    ),
 ) -> None:
-    """Convert every catalog corpus (see CONVERT_ALL_HELP)."""
+    """Convert the catalog's default corpora (see CONVERT_ALL_HELP)."""
     try:
         limits = {CorpusName(name): int(n) for name, n in _split_pairs(max_docs_for)}
     except ValueError as error:
@@ -132,6 +154,7 @@ def convert_all_cli(
             skip_invalid=skip_invalid,
             max_docs=max_docs,
             max_docs_for=limits,
+            corpora=(*DEFAULT_CORPORA, *OPT_IN_CORPORA) if opt_in else DEFAULT_CORPORA,
         )
     except (CorpusError, OSError) as error:
         msg.fail(f"Cannot convert the corpora in {corpora_dir}", str(error), exits=1)

@@ -7,7 +7,7 @@ import srsly
 import typer
 from wasabi import msg
 
-from ..packaging import assemble, build_meta, training_corpora
+from ..packaging import assemble, build_meta, converted_corpora, training_folders
 from ._app import app
 
 
@@ -55,17 +55,27 @@ def package_meta_cli(
         help="The trained pipeline (or its config.cfg): the corpora its paths.train names "
         "are listed with their licences, evaluated or not (BioRED has no test split).",
     ),
+    corpus_dir: Path = typer.Option(
+        Path("corpus"),
+        "--corpus-dir",
+        help="The converted corpora the metrics were computed on: an evaluated corpus "
+        "whose folder is a variant (corpus/jnlpba_protein) gets the licence of the "
+        "corpus its report.json names, as a trained one does.",
+    ),
 ) -> None:
     """Write the package meta: corpora and licences, knowledge-base sources and their
     terms, evaluation table and scores."""
     summary = srsly.read_json(kb_summary) if kb_summary is not None else []
-    trained = training_corpora(model) if model is not None else []
+    results = srsly.read_json(metrics)
+    folders = training_folders(model) if model is not None else []
+    evaluated = [corpus_dir / corpus for corpus in results["corpora"]]
     meta = build_meta(
-        srsly.read_json(metrics),
+        results,
         name=name,
         version=version,
         kb_summary=summary,
-        train_corpora=trained,
+        train_corpora=sorted({folder.name for folder in folders}),
+        converted_from=converted_corpora([*folders, *evaluated]),
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     srsly.write_json(output, meta)

@@ -1,15 +1,23 @@
-"""The public releases the project is built on, one record each: the seven NER
+"""The public releases the project is built on, one record each: the nine NER
 corpora (where their splits are, how their types map to labels) and the other
 pinned sources; for every one its title, URL and licence (the packaged model's
 meta) and its files pinned to upstream commits with their checksums (project.yml's
 assets and `verify-corpora` are derived from these; tests check they agree).
 
-Each input folder is laid out like the public release (as in shared/corpora/).
-Splits are the standard ones; two need a decision, made here once:
+Seven are the default training corpora (`DEFAULT_CORPORA`: `convert-all`
+converts them, the project trains on them). GNormPlus and NLM-Gene
+(`OPT_IN_CORPORA`: gene mentions by the gene-normalization guidelines, for the
+study of what trains the Gene label) are converted only when asked for (`convert
+gnormplus`, `convert-all --opt-in`); every conversion reads their test splits all
+the same (the test-document guard below).
 
-- JNLPBA has no development set. Dev is carved from train by PMID: the 10 % of
-  train PMIDs with the smallest md5 digest of the PMID (200 of 2,000 documents).
-  The rule depends on nothing but the ids, so it is the same on every machine.
+Each input folder is laid out like the public release (as in shared/corpora/).
+Splits are the standard ones; some need a decision, made here once:
+
+- JNLPBA, GNormPlus and NLM-Gene have no development set. Dev is carved from train
+  by PMID: the 10 % of train PMIDs with the smallest md5 digest of the PMID (JNLPBA
+  200 of 2,000 documents, GNormPlus 43 of 432, NLM-Gene 45 of 450). The rule
+  depends on nothing but the ids, so it is the same on every machine.
 - The JNLPBA release holds three abstracts twice ("98281994" and "98281994-2"):
   the same text re-aligned to the two annotated copies that the original data
   contains, with differing annotations. Both copies are kept (the published
@@ -56,7 +64,8 @@ from .reader import ReadSource
 from .source import CorpusError, InvalidRecords, SourceDocument, read_text
 from .species_tsv import read_species_tsv
 
-JNLPBA_DEV_FRACTION = 0.1
+# The share of train PMIDs that form the dev split of a corpus without one.
+CARVED_DEV_FRACTION = 0.1
 
 
 class CorpusName(str, Enum):
@@ -67,6 +76,17 @@ class CorpusName(str, Enum):
     linnaeus = "linnaeus"
     s800 = "s800"
     biored = "biored"
+    gnormplus = "gnormplus"
+    nlm_gene = "nlm_gene"
+
+
+# Converted only when asked for: no default training, evaluation or smoke run
+# reads them (their test splits are read by every conversion: heldout.py).
+OPT_IN_CORPORA: Tuple[CorpusName, ...] = (CorpusName.gnormplus, CorpusName.nlm_gene)
+# What `convert-all` converts and the project trains and evaluates on.
+DEFAULT_CORPORA: Tuple[CorpusName, ...] = tuple(
+    name for name in CorpusName if name not in OPT_IN_CORPORA
+)
 
 
 @dataclass(frozen=True)
@@ -179,16 +199,26 @@ def _bc2gm(input_dir: Path, fmt: str, corpora_dir: Path) -> Dict[str, SplitSourc
     return sources
 
 
-def jnlpba_dev_documents(names: Sequence[str]) -> Set[str]:
-    """The JNLPBA train documents that form the dev split.
+def carved_dev_documents(names: Sequence[str]) -> Set[str]:
+    """The train documents that form the dev split of a corpus released without
+    one (JNLPBA, GNormPlus, NLM-Gene).
 
     names (Sequence[str]): The train document names ("98281994", "98281994-2", ...).
     RETURNS (Set[str]): The names whose PMID is among the 10 % of PMIDs with the
         smallest md5 digest; both copies of a repeated PMID go together.
     """
     pmids = sorted({_pmid(name) for name in names}, key=_md5)
-    chosen = set(pmids[: round(len(pmids) * JNLPBA_DEV_FRACTION)])
+    chosen = set(pmids[: round(len(pmids) * CARVED_DEV_FRACTION)])
     return {name for name in names if _pmid(name) in chosen}
+
+
+def jnlpba_dev_documents(names: Sequence[str]) -> Set[str]:
+    """The JNLPBA train documents that form the dev split (`carved_dev_documents`).
+
+    names (Sequence[str]): The train document names ("98281994", "98281994-2", ...).
+    RETURNS (Set[str]): The dev split's names.
+    """
+    return carved_dev_documents(names)
 
 
 def _pmid(name: str) -> str:
@@ -269,13 +299,34 @@ def _by_pmid(
         yield document
 
 
-# Corpora that are not training corpora of ours but whose abstracts others reuse:
-# folder -> split -> file. BioRED's dev split avoids all their documents, and no
-# split we train on may hold one of their test documents (heldout.py).
+# The gene-normalization corpora's releases: folder -> split -> file (PubTator,
+# train and test only). BioRED's dev split avoids all their documents.
 GENE_CORPUS_FILES: Dict[str, Dict[str, str]] = {
     "gnormplus": {"train": "GNormPlus_Train.PubTator", "test": "GNormPlus_Test.PubTator"},
     "nlm_gene": {"train": "NLMgene_Train.PubTator", "test": "NLMgene_Test.PubTator"},
 }
+
+
+def _gene_corpus(
+    corpus: str, input_dir: Path, fmt: str, corpora_dir: Path
+) -> Dict[str, SplitSource]:
+    files = GENE_CORPUS_FILES[corpus]
+    train, test = input_dir / files["train"], input_dir / files["test"]
+    return {
+        "train": SplitSource((train,), partial(_read_carved, train, dev=False)),
+        "dev": SplitSource((train,), partial(_read_carved, train, dev=True)),
+        "test": SplitSource((test,), partial(read_pubtator, test)),
+    }
+
+
+def _read_carved(path: Path, invalid: InvalidRecords, *, dev: bool) -> Iterator[SourceDocument]:
+    # Chosen from the ids before the first document is written. Only the ids
+    # matter here: the conversion itself reports invalid records.
+    ids = [doc.id for doc in read_pubtator(path, InvalidRecords(skip=True))]
+    chosen = carved_dev_documents(ids)
+    return (doc for doc in read_pubtator(path, invalid) if (doc.id in chosen) == dev)
+
+
 BIORED_RELEASE = "BioRED_TrainDev.PubTator"
 
 
@@ -323,14 +374,9 @@ def _reused_pmids(corpora_dir: Path) -> Set[str]:
     """The PMIDs of every split of the corpora BioRED's dev split avoids."""
     reads: List[Tuple[Tuple[Path, ...], ReadSource]] = []
     for name in BIORED_DEV_AVOIDS:
-        folder = corpora_dir / name
-        if name in GENE_CORPUS_FILES:
-            for file in GENE_CORPUS_FILES[name].values():
-                reads.append(((folder / file,), partial(read_pubtator, folder / file)))
-        else:
-            recipe = CORPUS_RECIPES[CorpusName(name)]
-            for source in recipe.splits(folder, recipe.formats[0], corpora_dir).values():
-                reads.append((source.paths, source.read))
+        recipe = CORPUS_RECIPES[CorpusName(name)]
+        for source in recipe.splits(corpora_dir / name, recipe.formats[0], corpora_dir).values():
+            reads.append((source.paths, source.read))
     pmids: Set[str] = set()
     for paths, read in reads:
         for path in paths:
@@ -346,6 +392,7 @@ def _reused_pmids(corpora_dir: Path) -> Set[str]:
 
 PUBLIC_DOMAIN = "Public domain (US government work)"
 AIONER_REPO = ("ncbi/AIONER", "b8fa941dc8f49e1c99756832da0c61e9c58dcef8")
+AIONER_MIT = "MIT (the AIONER repository's redistribution; annotations by NCBI)"
 BIOGPT_REPO = ("microsoft/BioGPT", "648f7d6503c038b44e70b7510bf431c7be94e891")
 CDR = "data/BC5CDR/raw/CDR_Data"
 
@@ -573,7 +620,7 @@ CORPUS_RECIPES: Dict[CorpusName, CorpusRecipe] = {
         release=Release(
             "BioRED (train + dev)",
             "https://ftp.ncbi.nlm.nih.gov/pub/lu/BioRED/",
-            "MIT (the AIONER repository's redistribution; annotations by NCBI)",
+            AIONER_MIT,
             _pins(
                 *AIONER_REPO,
                 {
@@ -598,48 +645,76 @@ CORPUS_RECIPES: Dict[CorpusName, CorpusRecipe] = {
         layout="BioRED_TrainDev.PubTator (train + dev in one file)",
         splits=_biored,
     ),
+    # Opt-in: gene mentions by the gene-normalization guidelines ("BRCA1", not
+    # "BRCA1 gene"). Also read for the test-document guard and BioRED's dev split
+    # at every conversion, and for the Gene linker's names and evaluation.
+    CorpusName.gnormplus: CorpusRecipe(
+        release=Release(
+            "GNormPlus corpus (BioCreative II GN + Citation GIA, with NCBI Gene IDs)",
+            "https://github.com/ncbi/AIONER",
+            AIONER_MIT,
+            _pins(
+                *AIONER_REPO,
+                {
+                    GENE_CORPUS_FILES["gnormplus"]["train"]: (
+                        "data/pubtator/GNormPlus_Train.PubTator",
+                        "1c6a06b5c9d29736b1f0c0983612d0e2",
+                    ),
+                    GENE_CORPUS_FILES["gnormplus"]["test"]: (
+                        "data/pubtator/GNormPlus_Test.PubTator",
+                        "71364bf9ae91e0eef37d41e25b0f2e75",
+                    ),
+                },
+            ),
+            citation=(
+                "Wei CH, Kao HY, Lu Z. GNormPlus: an integrative approach for tagging genes, "
+                "gene families, and protein domains. BioMed Research International 2015, "
+                "918710, 2015."
+            ),
+        ),
+        # Families and domains are not genes by its guidelines (--types adds them).
+        scheme=LabelScheme.create({"Gene": "Gene"}, ignore_types=("FamilyName", "DomainMotif")),
+        formats=("pubtator",),
+        layout="GNormPlus_{Train,Test}.PubTator",
+        splits=partial(_gene_corpus, "gnormplus"),
+    ),
+    CorpusName.nlm_gene: CorpusRecipe(
+        release=Release(
+            "NLM-Gene corpus (with NCBI Gene IDs)",
+            "https://github.com/ncbi/AIONER",
+            AIONER_MIT,
+            _pins(
+                *AIONER_REPO,
+                {
+                    GENE_CORPUS_FILES["nlm_gene"]["train"]: (
+                        "data/pubtator/NLMgene_Train.PubTator",
+                        "b436f6e95b8b411df6bb35bedfb504ce",
+                    ),
+                    GENE_CORPUS_FILES["nlm_gene"]["test"]: (
+                        "data/pubtator/NLMgene_Test.PubTator",
+                        "96ec6026bc95decf080d5a9e9e4cb865",
+                    ),
+                },
+            ),
+            citation=(
+                "Islamaj R, Wei CH, Cissel D, et al. NLM-Gene, a richly annotated gold "
+                "standard dataset for gene entities that addresses ambiguity and "
+                "multi-species gene recognition. Journal of Biomedical Informatics 118, "
+                "103779, 2021."
+            ),
+        ),
+        scheme=LabelScheme.create(
+            {"Gene": "Gene"},
+            ignore_types=("FamilyName", "DomainMotif", "Cell", "ChromosomeLocation"),
+        ),
+        formats=("pubtator",),
+        layout="NLMgene_{Train,Test}.PubTator",
+        splits=partial(_gene_corpus, "nlm_gene"),
+    ),
 }
 
 # Pinned releases that are not NER training corpora, by folder name.
 OTHER_RELEASES: Dict[str, Release] = {
-    # Gene-normalization corpora: read for the test-document guard and BioRED's dev
-    # split at conversion, and for the Gene linker's names and evaluation.
-    "gnormplus": Release(
-        "GNormPlus corpus (BioCreative II GN + Citation GIA, with NCBI Gene IDs)",
-        "https://github.com/ncbi/AIONER",
-        "MIT (the AIONER repository's redistribution; annotations by NCBI)",
-        _pins(
-            *AIONER_REPO,
-            {
-                GENE_CORPUS_FILES["gnormplus"]["train"]: (
-                    "data/pubtator/GNormPlus_Train.PubTator",
-                    "1c6a06b5c9d29736b1f0c0983612d0e2",
-                ),
-                GENE_CORPUS_FILES["gnormplus"]["test"]: (
-                    "data/pubtator/GNormPlus_Test.PubTator",
-                    "71364bf9ae91e0eef37d41e25b0f2e75",
-                ),
-            },
-        ),
-    ),
-    "nlm_gene": Release(
-        "NLM-Gene corpus (with NCBI Gene IDs)",
-        "https://github.com/ncbi/AIONER",
-        "MIT (the AIONER repository's redistribution; annotations by NCBI)",
-        _pins(
-            *AIONER_REPO,
-            {
-                GENE_CORPUS_FILES["nlm_gene"]["train"]: (
-                    "data/pubtator/NLMgene_Train.PubTator",
-                    "b436f6e95b8b411df6bb35bedfb504ce",
-                ),
-                GENE_CORPUS_FILES["nlm_gene"]["test"]: (
-                    "data/pubtator/NLMgene_Test.PubTator",
-                    "96ec6026bc95decf080d5a9e9e4cb865",
-                ),
-            },
-        ),
-    ),
     "pubmedqa": Release(
         "PubMedQA (labelled set)",
         "https://github.com/pubmedqa/pubmedqa",

@@ -7,7 +7,7 @@ from enum import Enum
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import srsly
 from spacy.language import Language
@@ -20,7 +20,14 @@ from .bc2gm import read_bc2gm
 from .bioc import read_bioc
 from .brat import read_brat
 from .builder import DocBuilder, make_nlp
-from .catalog import BIORED_RELEASE, CORPUS_RECIPES, CorpusName, biored_dev_split, corpus_splits
+from .catalog import (
+    BIORED_RELEASE,
+    CORPUS_RECIPES,
+    DEFAULT_CORPORA,
+    CorpusName,
+    biored_dev_split,
+    corpus_splits,
+)
 from .heldout import HeldOutRegistry, hold_out_test_documents, load_test_ids
 from .iob import read_iob
 from .labels import LabelScheme
@@ -115,13 +122,20 @@ def convert_corpus(
     progress: bool = True,
     nlp: Optional[Language] = None,
     corpora_dir: Optional[Path] = None,
+    types: Optional[Mapping[str, str]] = None,
 ) -> List[SplitReport]:
     """Convert a public corpus to OUTPUT_DIR/{train,dev,test}.spacy with its report.
 
     The train and dev splits leave out every document of any corpus's test split
     (heldout.py), read from corpora_dir, which must hold every corpus; the report
-    lists them. Also writes OUTPUT_DIR/report.json and OUTPUT_DIR/misaligned.txt
-    (mentions whose boundaries fall inside tokens, by pattern).
+    lists them. Also writes OUTPUT_DIR/report.json (with the label scheme used) and
+    OUTPUT_DIR/misaligned.txt (mentions whose boundaries fall inside tokens, by
+    pattern).
+
+    A variant (types) converts only some of the corpus's types: write it to a
+    folder of its own (corpus/jnlpba_protein). Its docs keep the corpus's name in
+    `doc._.biolm_source`, and report.json's "corpus" is the corpus, so that the
+    merged reader, the scorer and the package meta know where they come from.
 
     name (CorpusName): The corpus.
     input_dir (Path): Its folder, laid out like the public release.
@@ -134,14 +148,18 @@ def convert_corpus(
     corpora_dir (Optional[Path]): The folder of every corpus (one folder each, like
         ../shared/corpora), whose test splits train and dev leave out and which
         BioRED's dev split is chosen against; None: input_dir's parent.
+    types (Optional[Mapping[str, str]]): Convert only these source types, to these
+        labels (`LabelScheme.select_types`); the corpus's other types are counted as
+        unmapped. None or empty: the catalog's scheme.
     RETURNS (List[SplitReport]): The reports of the splits.
     """
+    default = CORPUS_RECIPES[name].scheme
+    scheme = default.select_types(types, corpus=name.value) if types else default
     corpora_dir = input_dir.parent if corpora_dir is None else corpora_dir
     splits = corpus_splits(name, input_dir, fmt, corpora_dir=corpora_dir)
     # Read before the first split is written: a missing test split stops us here.
     held_out = load_test_ids(corpora_dir)
     nlp = nlp if nlp is not None else make_nlp()
-    scheme = CORPUS_RECIPES[name].scheme
     reports = [
         convert_split(
             nlp,
@@ -162,24 +180,36 @@ def convert_corpus(
         reports,
         fmt=fmt or CORPUS_RECIPES[name].formats[0],
         misaligned=output_dir / MISALIGNED_FILE,
+        scheme={**scheme.to_dict(), "default": scheme == default},
     )
     return reports
 
 
-def write_report(path: Path, reports: Sequence[SplitReport], *, fmt: str, misaligned: Path) -> None:
+def write_report(
+    path: Path,
+    reports: Sequence[SplitReport],
+    *,
+    fmt: str,
+    misaligned: Path,
+    scheme: Optional[Mapping[str, Any]] = None,
+) -> None:
     """Write the JSON report of converted splits and their misalignment listing.
 
     path (Path): The JSON file to write.
     reports (Sequence[SplitReport]): The split reports of one corpus.
     fmt (str): The input format, recorded in the report.
     misaligned (Path): The text file to write the misalignment patterns to.
+    scheme (Optional[Mapping[str, Any]]): The label scheme used
+        (`LabelScheme.to_dict`), recorded as "label_scheme"; None: not recorded.
     """
-    data = {
+    data: Dict[str, Any] = {
         "corpus": reports[0].corpus,
         "format": fmt,
         "seconds": round(sum(report.seconds for report in reports), 2),
-        "splits": {report.split: report.to_dict() for report in reports},
     }
+    if scheme is not None:
+        data["label_scheme"] = dict(scheme)
+    data["splits"] = {report.split: report.to_dict() for report in reports}
     srsly.write_json(path, data)
     misaligned.write_text(format_misalignments(reports), encoding="utf8")
 
@@ -217,8 +247,9 @@ def convert_all(
     max_docs: int = 0,
     max_docs_for: Mapping[CorpusName, int] = SimpleFrozenDict(),
     progress: bool = True,
+    corpora: Sequence[CorpusName] = DEFAULT_CORPORA,
 ) -> Dict[str, List[SplitReport]]:
-    """Convert every corpus of the catalog: CORPORA_DIR/<corpus> to OUTPUT_DIR/<corpus>.
+    """Convert the corpora of the catalog: CORPORA_DIR/<corpus> to OUTPUT_DIR/<corpus>.
 
     corpora_dir (Path): A folder laid out like the project's assets/ (one folder per corpus).
     output_dir (Path): The folder to write one folder per corpus to.
@@ -227,14 +258,17 @@ def convert_all(
     max_docs_for (Mapping[CorpusName, int]): Another max_docs for some corpora
         (a LINNAEUS full text is as long as ~40 abstracts).
     progress (bool): Show progress bars.
+    corpora (Sequence[CorpusName]): The corpora to convert: by default the seven
+        the project trains on, not the opt-in ones (`catalog.OPT_IN_CORPORA`).
     RETURNS (Dict[str, List[SplitReport]]): The split reports, by corpus name.
     """
     # Check every input folder, the test splits every conversion leaves out and
     # BioRED's dev split before the first (minutes-long) conversion starts.
-    for name in CorpusName:
+    for name in corpora:
         corpus_splits(name, corpora_dir / name.value, corpora_dir=corpora_dir)
     load_test_ids(corpora_dir)
-    biored_dev_split(corpora_dir / CorpusName.biored.value / BIORED_RELEASE, corpora_dir)
+    if CorpusName.biored in corpora:
+        biored_dev_split(corpora_dir / CorpusName.biored.value / BIORED_RELEASE, corpora_dir)
     nlp = make_nlp()
     return {
         name.value: convert_corpus(
@@ -247,7 +281,7 @@ def convert_all(
             nlp=nlp,
             corpora_dir=corpora_dir,
         )
-        for name in CorpusName
+        for name in corpora
     }
 
 
@@ -302,5 +336,6 @@ def convert_file(
         [report],
         fmt=fmt.value,
         misaligned=output.with_suffix(".misaligned.txt"),
+        scheme=scheme.to_dict(),
     )
     return report

@@ -12,8 +12,8 @@ Documents are matched by id: the PMID for the abstract corpora (S800's files are
 named by their PMID), the MEDLINE id for JNLPBA (whose "-2" copies share their
 PMID's key), the PMC id for LINNAEUS. BC2GM's sentence ids are a namespace of
 their own, and its splits are disjoint by construction, so it adds nothing here.
-GNormPlus and NLM-Gene are in the registry although not (yet) catalog corpora:
-their test abstracts must not be trained on either.
+GNormPlus and NLM-Gene, opt-in corpora that the default conversion leaves out, are
+in the registry all the same: their test abstracts must not be trained on either.
 
 The registry (`load_test_ids`) is read from the folder of every corpus that the
 conversion reads, once per process: converting one corpus needs the test splits
@@ -22,18 +22,15 @@ weaker guard.
 """
 
 import re
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Set
 
 from ..errors import Errors
-from .catalog import CORPUS_RECIPES, GENE_CORPUS_FILES, CorpusName, SplitSource
-from .pubtator import read_pubtator
+from .catalog import CORPUS_RECIPES, CorpusName, SplitSource
 from .report import SplitReport
 from .source import CorpusError, InvalidRecords, SourceDocument
 
-# Test splits of corpora outside the catalog, by folder: the file in it.
-EXTRA_TEST_FILES = {corpus: files["test"] for corpus, files in GENE_CORPUS_FILES.items()}
 # Corpora whose ids cannot meet another corpus's (see the module docstring).
 UNKEYED_CORPORA = frozenset({CorpusName.bc2gm.value})
 
@@ -108,9 +105,6 @@ def collect_test_ids(corpora_dir: Path) -> Dict[str, Set[str]]:
         splits = recipe.splits(corpora_dir / name.value, recipe.formats[0], corpora_dir)
         if "test" in splits and name.value not in UNKEYED_CORPORA:
             sources[name.value] = splits["test"]
-    for corpus, file in EXTRA_TEST_FILES.items():
-        path = corpora_dir / corpus / file
-        sources[corpus] = SplitSource((path,), partial(read_pubtator, path))
     # Every file first: a missing one is reported before minutes of reading.
     for corpus, source in sources.items():
         for path in source.paths:

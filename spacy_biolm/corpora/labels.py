@@ -1,8 +1,9 @@
 """Map a corpus's entity types to our labels."""
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
 
+from ..annotations import DEFAULT_LABELS
 from ..errors import Errors
 from .source import CorpusError, SourceMention
 
@@ -52,6 +53,44 @@ class LabelScheme:
                 Errors.E1074.format(labels=", ".join(missing), annotated=", ".join(annotated))
             )
         return cls(dict(label_map), ignored, annotated)
+
+    @property
+    def known_types(self) -> FrozenSet[str]:
+        """The source types the scheme names: mapped or ignored."""
+        return frozenset(self.label_map).union(self.ignore_types)
+
+    def select_types(
+        self, types: Mapping[str, str], *, corpus: str, labels: Sequence[str] = DEFAULT_LABELS
+    ) -> "LabelScheme":
+        """A variant that converts only some of the known types (`convert --types`):
+        those named, to the labels given; every other known type is ignored (counted
+        as unmapped), and the variant annotates only the labels it maps to.
+
+        types (Mapping[str, str]): Source type -> label, e.g. {"protein": "Gene"}.
+        corpus (str): The corpus name, for messages.
+        labels (Sequence[str]): The labels a type may map to.
+        RETURNS (LabelScheme): The variant.
+        """
+        known = sorted(self.known_types)
+        unknown = sorted(set(types).difference(known))
+        if unknown:
+            raise CorpusError(
+                Errors.E1163.format(corpus=corpus, types=", ".join(unknown), known=", ".join(known))
+            )
+        wrong = sorted({label for label in types.values() if label not in labels})
+        if wrong:
+            raise CorpusError(Errors.E1164.format(labels=", ".join(wrong), known=", ".join(labels)))
+        return LabelScheme.create(types, ignore_types=self.known_types.difference(types))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The scheme as JSON-serializable data (report.json's "label_scheme")."""
+        return {
+            "label_map": dict(sorted(self.label_map.items())),
+            "ignore_types": sorted(self.ignore_types),
+            "annotated_labels": None
+            if self.annotated_labels is None
+            else list(self.annotated_labels),
+        }
 
     def label(self, mention: SourceMention) -> Optional[str]:
         """The label of a mention, or None for an ignored type.

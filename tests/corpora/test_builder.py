@@ -1,6 +1,7 @@
 """The shared builder: offset and text checks, errata, label mapping, alignment,
 the gold annotations and the report; and the label-scheme options."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,8 +96,15 @@ def test_real_corpus_errata_match_their_documents(corpora_dir):
             if line.startswith("P02196565T0000 ")
         ),
     }
+    # The GNormPlus and NLM-Gene records: "PMID|t|title" + " " + "PMID|a|abstract".
+    for file in ("gnormplus/GNormPlus_Train.PubTator", "gnormplus/GNormPlus_Test.PubTator",
+                 "nlm_gene/NLMgene_Train.PubTator"):  # fmt: skip
+        lines = (corpora_dir / file).read_text("utf8").splitlines()
+        for match in filter(None, (re.match(r"(\d+)\|([ta])\|(.*)", line) for line in lines)):
+            pmid, kind, text = match.groups()
+            texts[pmid] = texts[pmid] + " " + text if kind == "a" else text
     for (doc_id, _, _, _), fix in ERRATA.items():
-        assert texts[doc_id][fix.start : fix.end] == fix.text
+        assert texts[doc_id][fix.start : fix.end] == fix.text, (doc_id, fix)
 
 
 def test_unknown_and_ignored_types(ws_nlp):
