@@ -11,6 +11,11 @@
 - `doc._.biolm_source`: the name of the source corpus ("bc5cdr", ...), or None.
 - `doc.spans[SPANS_KEY]`: every entity, overlaps allowed (gold in training data,
   predictions after `biolm_ner`); `doc.ents` holds a non-overlapping selection.
+- `doc.spans[UNKNOWN_SPANS_KEY]` (training data only): one-token spans whose label
+  the source corpus leaves unannotated at that token although it annotates the
+  label elsewhere (a convention of that corpus, see `corpora/conventions.py`):
+  neither an entity nor O for that label, so `biolm_ner` masks its loss there. The
+  same tokens have missing entity annotation in `doc.ents` (`token.ent_iob_ == ""`).
 
 Both extensions live in `doc.user_data`, so DocBin keeps them when written with
 `store_user_data=True`.
@@ -24,6 +29,7 @@ from spacy.tokens import Doc
 from .errors import Warnings
 
 SPANS_KEY = "biolm_ents"
+UNKNOWN_SPANS_KEY = "biolm_unknown"
 DEFAULT_LABELS = ("Chemical", "Disease", "Gene", "Species")
 ANNOTATED_LABELS_ATTR = "annotated_labels"
 SOURCE_ATTR = "biolm_source"

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from ..annotations import (
     SOURCE_ATTR,
     SPANS_KEY,
+    UNKNOWN_SPANS_KEY,
     get_annotated_labels,
     has_annotation_status,
     set_annotated_labels,
@@ -38,7 +39,8 @@ def chunk_doc(doc: Doc, max_tokens: int) -> List[Doc]:
     extended to the first cut that splits none: such a chunk is longer than
     max_tokens (logged), because dropping or cutting the mention while its label
     stays annotated would teach its tokens as not an entity. Each chunk keeps its
-    gold spans, entities, annotated labels (or their absence) and source corpus.
+    gold spans, entities, unknown tokens (`UNKNOWN_SPANS_KEY`), annotated labels
+    (or their absence) and source corpus.
 
     doc (Doc): A reference document.
     max_tokens (int): The longest chunk; 0 or a doc that fits: the doc itself.
@@ -86,12 +88,14 @@ def _cut_points(doc: Doc, max_tokens: int) -> List[int]:
 
 def _chunk(doc: Doc, start: int, end: int) -> Doc:
     chunk = doc[start:end].as_doc()
-    if SPANS_KEY in doc.spans:
-        chunk.spans[SPANS_KEY] = [
-            Span(chunk, span.start - start, span.end - start, label=span.label_)
-            for span in doc.spans[SPANS_KEY]
-            if span.start >= start and span.end <= end
-        ]
+    # as_doc keeps doc.ents (missing annotation included) but no span group.
+    for key in (SPANS_KEY, UNKNOWN_SPANS_KEY):
+        if key in doc.spans:
+            chunk.spans[key] = [
+                Span(chunk, span.start - start, span.end - start, label=span.label_)
+                for span in doc.spans[key]
+                if span.start >= start and span.end <= end
+            ]
     if has_annotation_status(doc):  # an unknown status must stay unknown, not "all"
         set_annotated_labels(chunk, get_annotated_labels(doc))
     chunk._.set(SOURCE_ATTR, doc._.get(SOURCE_ATTR))

@@ -31,9 +31,17 @@ each epoch is a fresh sample; with `max_epochs >= 0` spaCy reads one sample once
 and reshuffles it every epoch (the same docs each epoch).
 
 `trim_trailing` (label -> words) applies a span convention to the gold entities
-of every mode, e.g. `{"Gene": GENE_HEAD_NOUNS}` teaches "BRCA1" rather than "BRCA1
-gene" (see `conventions.py`); the number of spans shortened per corpus and label is
-logged once.
+of every mode, e.g. `{"Gene": "GENE_HEAD_NOUNS"}` (a list of `conventions.py`, by
+name) teaches "BRCA1" rather than "BRCA1 gene"; the number of spans shortened per
+corpus and label is logged once.
+
+`unknown_words` (corpus name -> label -> words) marks the given words as unknown
+for the label in that corpus's documents, in every mode, wherever no gold span of
+the label covers them: neither entity nor O, so neither `biolm_ner` nor spaCy's
+`ner` learns them there. `{"s800": {"Species": "S800_UNANNOTATED_SPECIES"}}` stops
+S800, which never annotates "patients" or "rats", from teaching them as not species
+against LINNAEUS and BioRED (see `conventions.py`; a list may be given by the name
+of one there). The number of tokens marked per corpus and label is logged once.
 
 Dev mode yields every doc of every file once, in file order, unweighted and
 unshuffled, for evaluation; `doc._.biolm_source` stays on each reference doc for
@@ -47,7 +55,7 @@ import re
 import warnings
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Mapping, Sequence, Set, Tuple, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -57,7 +65,7 @@ from spacy.util import SimpleFrozenDict, registry
 from ..annotations import SOURCE_ATTR, SPANS_KEY
 from ..errors import Errors, Warnings
 from .chunking import chunk_doc
-from .conventions import trim_trailing_words
+from .conventions import mark_unknown_words, resolve_words, trim_trailing_words
 from .reader import make_example
 
 logger = logging.getLogger("spacy_biolm")
@@ -79,7 +87,8 @@ def create_merged_reader_v1(
     limit: int = 0,
     max_doc_tokens: int = 0,
     per_corpus_limit: int = 0,
-    trim_trailing: Dict[str, List[str]] = SimpleFrozenDict(),
+    trim_trailing: Dict[str, Union[str, List[str]]] = SimpleFrozenDict(),
+    unknown_words: Dict[str, Dict[str, Union[str, List[str]]]] = SimpleFrozenDict(),
     spans_key: str = SPANS_KEY,
 ) -> "MergedCorpus":
     """Read several .spacy files as one stream of Examples.
@@ -100,8 +109,13 @@ def create_merged_reader_v1(
         batch otherwise need gigabytes for backprop.
     per_corpus_limit (int): Dev mode: only the first N docs of each corpus (0: all),
         a cheaper evaluation that still covers every corpus.
-    trim_trailing (Dict[str, List[str]]): Label -> lowercase words cut off the end
-        of its gold spans ("gene", "mRNA", ...); empty: spans as converted.
+    trim_trailing (Dict[str, Union[str, List[str]]]): Label -> lowercase words cut
+        off the end of its gold spans ("gene", "mRNA", ...), or the name of such a
+        list in `conventions.py` ("GENE_HEAD_NOUNS"); empty: spans as converted.
+    unknown_words (Dict[str, Dict[str, Union[str, List[str]]]]): Corpus name ->
+        label -> lowercase words that are unknown for the label in that corpus's
+        docs outside its gold spans, or the name of such a list in
+        `conventions.py` ("S800_UNANNOTATED_SPECIES"); empty: none.
     spans_key (str): The span group holding the gold entities.
     RETURNS (MergedCorpus): Callable `nlp -> Iterator[Example]`.
     """
@@ -118,6 +132,7 @@ def create_merged_reader_v1(
         max_doc_tokens=max_doc_tokens,
         per_corpus_limit=per_corpus_limit,
         trim_trailing=trim_trailing,
+        unknown_words=unknown_words,
         spans_key=spans_key,
     )
 
@@ -134,8 +149,11 @@ class MergedCorpus:
     limit (int): At most this many examples per call (0: no limit).
     max_doc_tokens (int): Train mode: chunk longer docs (0: whole docs).
     per_corpus_limit (int): Dev mode: first N docs of each corpus (0: all).
-    trim_trailing (Mapping[str, Sequence[str]]): Label -> words cut off the end of
-        its gold spans.
+    trim_trailing (Mapping[str, Union[str, Sequence[str]]]): Label -> words cut off
+        the end of its gold spans, or the name of a list in `conventions.py`.
+    unknown_words (Mapping[str, Mapping[str, Union[str, Sequence[str]]]]): Corpus
+        name -> label -> words unknown for the label in that corpus's docs, or the
+        name of a list in `conventions.py`.
     spans_key (str): The span group holding the gold entities.
     """
 
@@ -151,7 +169,8 @@ class MergedCorpus:
         limit: int = 0,
         max_doc_tokens: int = 0,
         per_corpus_limit: int = 0,
-        trim_trailing: Mapping[str, Sequence[str]] = SimpleFrozenDict(),
+        trim_trailing: Mapping[str, Union[str, Sequence[str]]] = SimpleFrozenDict(),
+        unknown_words: Mapping[str, Mapping[str, Union[str, Sequence[str]]]] = SimpleFrozenDict(),
         spans_key: str = SPANS_KEY,
     ) -> None:
         if mode not in MODES:
@@ -167,9 +186,20 @@ class MergedCorpus:
         self.limit = limit
         self.max_doc_tokens = max_doc_tokens
         self.per_corpus_limit = per_corpus_limit
-        self.trim_trailing = {label: list(words) for label, words in trim_trailing.items()}
+        # Names resolved here, so that an unknown one fails before training starts.
+        self.trim_trailing = {
+            label: resolve_words(words, f"trim_trailing[{label!r}]")
+            for label, words in trim_trailing.items()
+        }
+        self.unknown_words = {
+            corpus: {
+                label: resolve_words(words, f"unknown_words[{corpus!r}][{label!r}]")
+                for label, words in by_label.items()
+            }
+            for corpus, by_label in unknown_words.items()
+        }
         self.spans_key = spans_key
-        self._trim_logged = False
+        self._logged: Set[str] = set()
         self.epoch = 0
         self._docbins: Dict[Path, DocBin] = {}
 
@@ -219,24 +249,42 @@ class MergedCorpus:
 
     def _read(self, nlp: Language) -> Iterator[Tuple[Path, Doc]]:
         trimmed: Dict[Tuple[str, str], int] = defaultdict(int)
+        # Every configured pair is logged, 0 included: a misspelt corpus name shows.
+        unknown: Dict[Tuple[str, str], int] = {
+            (corpus, label): 0
+            for corpus, by_label in self.unknown_words.items()
+            for label in by_label
+        }
         for path in self.files:
             if path not in self._docbins:
                 self._docbins[path] = DocBin().from_disk(path)
             for doc in self._docbins[path].get_docs(nlp.vocab):
                 if len(doc):
+                    corpus = doc._.get(SOURCE_ATTR) or str(path)
                     if self.trim_trailing:
                         counts = trim_trailing_words(doc, self.trim_trailing, self.spans_key)
                         for label, n in counts.items():
-                            trimmed[doc._.get(SOURCE_ATTR) or str(path), label] += n
+                            trimmed[corpus, label] += n
+                    if corpus in self.unknown_words:
+                        words = self.unknown_words[corpus]
+                        for label, n in mark_unknown_words(doc, words, self.spans_key).items():
+                            unknown[corpus, label] += n
                     yield path, doc
-        if self.trim_trailing and not self._trim_logged:
-            self._trim_logged = True
-            logger.info(
-                "Gold spans shortened by trim_trailing (%s reader): %s",
-                self.mode,
-                ", ".join(f"{c} {label} {n}" for (c, label), n in sorted(trimmed.items()))
-                or "none",
-            )
+        if self.trim_trailing:
+            self._log_once("Gold spans shortened by trim_trailing", trimmed)
+        if self.unknown_words:
+            self._log_once("Tokens marked unknown by unknown_words", unknown)
+
+    def _log_once(self, what: str, counts: Mapping[Tuple[str, str], int]) -> None:
+        if what in self._logged:
+            return
+        self._logged.add(what)
+        logger.info(
+            "%s (%s reader): %s",
+            what,
+            self.mode,
+            ", ".join(f"{c} {label} {n}" for (c, label), n in sorted(counts.items())) or "none",
+        )
 
     def _group(self, nlp: Language) -> Dict[str, List[Doc]]:
         groups: Dict[str, List[Doc]] = defaultdict(list)

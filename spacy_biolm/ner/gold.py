@@ -9,13 +9,17 @@ that label at that token, so the loss must not push it anywhere:
 - tokens of a gold span dropped because it overlaps a longer span of its label
   (B/I/O cannot encode both), except where the kept span covers them;
 - tokens whose entity annotation is missing (`token.ent_iob_ == ""`) when the
-  gold comes from `doc.ents` rather than `doc.spans`.
+  gold comes from `doc.ents` rather than `doc.spans`;
+- tokens the reference marks unknown for a label (`doc.spans[UNKNOWN_SPANS_KEY]`,
+  e.g. words its corpus never annotates although others do), for that label,
+  unless one of its gold spans covers them.
 Everywhere else a token outside the gold spans of an annotated label is O.
 
 With `exclusive=True` the types are taken as mutually exclusive: a token inside a
 gold span of an annotated label is also O (known, not masked) for every label the
 corpus does not annotate. A gene in BC2GM then teaches that it is not a chemical,
-which nothing else does where BC5CDR is the only chemical corpus.
+which nothing else does where BC5CDR is the only chemical corpus. Tokens marked
+unknown for a label stay unknown for it.
 """
 
 import logging
@@ -26,7 +30,7 @@ from spacy.attrs import ENT_IOB
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
-from ..annotations import get_annotated_labels, is_annotated
+from ..annotations import UNKNOWN_SPANS_KEY, get_annotated_labels, is_annotated
 from .viterbi import B, I
 
 logger = logging.getLogger("spacy_biolm")
@@ -80,6 +84,9 @@ def make_targets(
         inside = ((tags != 0) & mask).any(axis=1)
         unannotated = [column for column, known in enumerate(columns) if not known]
         mask[numpy.ix_(inside, unannotated)] = True
+    # After the exclusive step, which must not make them known O; a covering gold
+    # span (B or I in the column) wins.
+    mask[_unknown_tokens(example, labels) & (tags == 0)] = False
     if n_dropped:
         logger.debug(
             "Dropped %d gold spans overlapping a longer span of their label in doc '%s'",
@@ -118,6 +125,22 @@ def _encode_label(
         tags[start + 1 : end] = I
     mask[unknown & ~covered] = False
     return n_dropped
+
+
+def _unknown_tokens(example: Example, labels: Sequence[str]) -> numpy.ndarray:
+    """(n_tokens, n_labels) bool: predicted tokens that overlap a reference token
+    marked unknown for the column's label. Every overlapping token counts, as for a
+    gold span that does not align: an aligned one gives the same tokens."""
+    predicted, reference = example.predicted, example.reference
+    unknown = numpy.zeros((len(predicted), len(labels)), dtype=bool)
+    if UNKNOWN_SPANS_KEY not in reference.spans:
+        return unknown
+    for span in reference.spans[UNKNOWN_SPANS_KEY]:
+        if span.label_ in labels:
+            tokens = predicted.char_span(span.start_char, span.end_char, alignment_mode="expand")
+            if tokens is not None:
+                unknown[tokens.start : tokens.end, labels.index(span.label_)] = True
+    return unknown
 
 
 def _missing_ner_tokens(example: Example) -> numpy.ndarray:

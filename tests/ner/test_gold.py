@@ -7,7 +7,7 @@ import spacy
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
-from spacy_biolm.annotations import SPANS_KEY, set_annotated_labels
+from spacy_biolm.annotations import SPANS_KEY, UNKNOWN_SPANS_KEY, set_annotated_labels
 from spacy_biolm.ner.gold import make_targets
 from spacy_biolm.ner.viterbi import B, I, O
 
@@ -133,3 +133,64 @@ def test_exclusive_labels_leave_unaligned_gold_tokens_masked(nlp):
     )
     assert targets.mask[:, LABELS.index(GENE)].tolist() == [False, True]
     assert not targets.mask[:, LABELS.index(CHEMICAL)].any()
+
+
+def _mark_unknown(example, words, label):
+    """Put the first token with each text in the reference's unknown span group."""
+    reference = example.reference
+    by_text = {}
+    for token in reference:
+        by_text.setdefault(token.text, token.i)
+    reference.spans[UNKNOWN_SPANS_KEY] = [
+        Span(reference, by_text[word], by_text[word] + 1, label=label) for word in words
+    ]
+    return example
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_unknown_words_are_masked_for_their_label_only(nlp, exclusive):
+    # An S800-like doc: Species and Chemical annotated, "patients" unknown for Species.
+    text = "patients and rats got aspirin"
+    mentions = [("rats", SPECIES), ("aspirin", CHEMICAL)]
+    example = make_example(nlp, text, mentions, [SPECIES, CHEMICAL])
+    _mark_unknown(example, ["patients"], SPECIES)
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY, exclusive=exclusive)
+    assert targets.mask[:, LABELS.index(SPECIES)].tolist() == [False, True, True, True, True]
+    assert targets.mask[:, LABELS.index(CHEMICAL)].tolist() == [True] * 5
+    assert _column(targets, SPECIES) == [O, O, B, O, O]
+    # Disease is not annotated: masked, except the gold spans' tokens with exclusive.
+    disease = [False, False, True, False, True] if exclusive else [False] * 5
+    assert targets.mask[:, LABELS.index(DISEASE)].tolist() == disease
+
+
+def test_a_gold_span_wins_over_an_unknown_word(nlp):
+    text = "patients and Wistar rats"
+    example = make_example(nlp, text, [("Wistar rats", SPECIES)], [SPECIES])
+    _mark_unknown(example, ["patients", "rats"], SPECIES)
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY)
+    assert targets.mask[:, LABELS.index(SPECIES)].tolist() == [False, True, True, True]
+    assert _column(targets, SPECIES) == [O, O, B, I]
+
+
+def test_exclusive_labels_keep_unknown_words_unknown(nlp):
+    # A disease-only doc: exclusive makes the disease's tokens known O for Species,
+    # except "murine", which its corpus marks unknown for Species.
+    text = "murine leukemia in men"
+    example = make_example(nlp, text, [("murine leukemia", DISEASE)], [DISEASE])
+    _mark_unknown(example, ["murine", "men"], SPECIES)
+    targets = make_targets(example, LABELS, spans_key=SPANS_KEY, exclusive=True)
+    assert targets.mask[:, LABELS.index(SPECIES)].tolist() == [False, True, False, False]
+    assert targets.mask[:, LABELS.index(CHEMICAL)].tolist() == [True, True, False, False]
+
+
+def test_unknown_words_align_like_gold_spans(nlp):
+    # "rats" is one reference token but part of the predicted token "rats-treated":
+    # every predicted token overlapping it is unknown.
+    reference = Doc(nlp.vocab, words=["rats", "-treated", "cells"], spaces=[False, True, False])
+    reference.spans[SPANS_KEY] = []
+    reference.spans[UNKNOWN_SPANS_KEY] = [Span(reference, 0, 1, label=SPECIES)]
+    set_annotated_labels(reference, None)
+    predicted = Doc(nlp.vocab, words=["rats-treated", "cells"], spaces=[True, False])
+    targets = make_targets(Example(predicted, reference), LABELS, spans_key=SPANS_KEY)
+    assert targets.mask[:, LABELS.index(SPECIES)].tolist() == [False, True]
+    assert targets.mask[:, LABELS.index(GENE)].tolist() == [True, True]
