@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..corpora.catalog import CorpusName, corpus_splits
+from ..corpora.errata import find_erratum
 from ..corpora.pubtator import read_pubtator
 from ..corpora.source import CorpusError, InvalidRecords, Location, SourceDocument
 from ..errors import Errors
@@ -225,11 +226,13 @@ def read_gold(corpora_dir: Path, corpus: LinkingCorpus, split: str) -> List[Gold
                 if len(texts) == len(ids):
                     parts = tuple((i, t) for i, t in zip(ids, texts) if i)
             known = tuple(dict.fromkeys(i for i in ids if i))
-            gold.mentions.append(
-                GoldMention(
-                    mention.start, mention.end, mention.text, label, known, parts, mention.where
-                )
-            )
+            # The release records conversion corrects (errata.py) are corrected here
+            # too, so a mention is the text its offsets point at.
+            start, end, text = mention.start, mention.end, mention.text
+            erratum = find_erratum(document.id, start, end, text)
+            if erratum is not None:
+                start, end, text = erratum.start, erratum.end, erratum.text
+            gold.mentions.append(GoldMention(start, end, text, label, known, parts, mention.where))
         result.append(gold)
     return result
 
