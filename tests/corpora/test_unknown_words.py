@@ -22,6 +22,8 @@ from spacy_biolm.corpora.chunking import chunk_doc
 from spacy_biolm.corpora.conventions import S800_UNANNOTATED_SPECIES, mark_unknown_words
 from spacy_biolm.corpora.merged import MergedCorpus
 
+from .test_conventions import _doc as gold_doc
+
 SPECIES = {"Species": S800_UNANNOTATED_SPECIES}
 # 0 12, 1 patients, 2 and, 3 3, 4 Wistar, 5 rats, 6 ;, 7 the, 8 patient, 9 and,
 # 10 a, 11 man, 12 .
@@ -37,13 +39,7 @@ def nlp():
 
 
 def _doc(nlp, text, mentions, source=None) -> Doc:
-    doc = nlp.make_doc(text)
-    spans = []
-    for mention, label in mentions:
-        start = text.index(mention)
-        spans.append(doc.char_span(start, start + len(mention), label=label))
-    doc.spans[SPANS_KEY] = spans
-    doc.ents = spans
+    doc = gold_doc(nlp, text, mentions)
     set_annotated_labels(doc, sorted({label for _, label in mentions}))
     doc._.set(SOURCE_ATTR, source)
     return doc
