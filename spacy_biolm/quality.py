@@ -17,8 +17,10 @@ where it is not the same for all. The mean-of-rows line is the mean F over a run
 corpus/type rows (each weighs the same), then its mean and spread over seeds.
 """
 
+import json
 import math
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple
@@ -35,8 +37,9 @@ RUN_KEYS = ("model", "seed", "steps", "config", "train_corpora", "wall_s")
 BIORED = "biored"
 # (corpus, type): "all" is the corpus's overall score.
 Row = Tuple[str, str]
-# model, steps, config, training corpora, recipe
-VariantKey = Tuple[str, int, str, Tuple[str, ...], str]
+# model, steps, config, training corpora, recipe, what the recipe sets (its config
+# overrides and inference settings as sorted JSON: two recipes given one name apart)
+VariantKey = Tuple[str, int, str, Tuple[str, ...], str, str]
 
 
 @dataclass
@@ -59,14 +62,25 @@ class Run:
         """What the run shares with the other seeds of its variant."""
         info = self.info
         corpora = tuple(sorted(info["train_corpora"]))
-        return (info["model"], info["steps"], info["config"], corpora, info.get("recipe", ""))
+        settings = json.dumps(
+            {"overrides": info.get("overrides") or {}, "inference": info.get("inference") or {}},
+            sort_keys=True,
+        )
+        return (
+            info["model"],
+            info["steps"],
+            info["config"],
+            corpora,
+            info.get("recipe", ""),
+            settings,
+        )
 
 
 @dataclass
 class Variant:
     """The runs of one setting, over seeds.
 
-    key (VariantKey): model, steps, config, train corpora, recipe.
+    key (VariantKey): model, steps, config, train corpora, recipe, its settings.
     label (str): The column name.
     runs (List[Run]): Its runs, by seed.
     """
@@ -122,6 +136,11 @@ def group_variants(runs: Sequence[Run]) -> List[Variant]:
     for key, variant in variants.items():
         variant.runs.sort(key=lambda run: run.info["seed"])
         variant.label = _label(key, keys)
+    labels = Counter(variant.label for variant in variants.values())
+    for variant in variants.values():
+        if labels[variant.label] > 1:
+            # Same name, other settings: never averaged together, told apart by run.
+            variant.label += f" ({variant.runs[0].name})"
     return sorted(variants.values(), key=lambda variant: variant.label)
 
 
@@ -129,7 +148,7 @@ def _label(
     key: VariantKey,
     keys: Sequence[VariantKey],
 ) -> str:
-    model, steps, config, corpora, recipe = key
+    model, steps, config, corpora, recipe, _ = key
 
     def varies(index: int) -> bool:
         # Among the variants of this model: each model has its own config.
@@ -319,7 +338,7 @@ def protocol(variants: Sequence[Variant]) -> str:
     mean wall time of its runs."""
     lines = []
     for variant in variants:
-        model, steps, config, corpora, _ = variant.key
+        model, steps, config, corpora, _, _ = variant.key
         seeds = ", ".join(str(run.info["seed"]) for run in variant.runs)
         wall = statistics.fmean(float(run.info["wall_s"]) for run in variant.runs)
         overrides = variant.runs[0].info.get("overrides") or {}

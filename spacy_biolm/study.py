@@ -177,7 +177,8 @@ def _rescore(
     if not _trained(model_dir) or not (results_dir / source / RUN_FILE).exists():
         raise FileNotFoundError(Errors.E1170.format(source=source, path=model_dir))
     info = dict(srsly.read_json(results_dir / source / RUN_FILE))
-    info["recipe"] = recipe
+    # The model's own recipe stays in the name: "exclusive labels + abbreviation types".
+    info["recipe"] = " + ".join(part for part in (info.get("recipe", ""), recipe) if part)
     info["model_from"] = source
     if abbreviation_types:
         info["inference"] = {"biolm_abbreviations.consistent_types": True}

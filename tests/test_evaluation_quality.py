@@ -150,6 +150,26 @@ def test_a_recipe_is_its_own_variant_with_its_overrides(tmp_path):
     assert "`--components.biolm_ner.exclusive_labels True`" in text
 
 
+def test_recipes_of_one_name_with_other_settings_are_not_averaged(tmp_path):
+    # Two runs both called "abbreviation types", one on the exclusive-labels model:
+    # before, they were one variant and their scores averaged as if seeds.
+    root = tmp_path / "results"
+    write_run(root, "abbr", "biolm_ner", 0, metrics_of(0.8, 0.7, 0.6))
+    write_run(root, "excl_abbr", "biolm_ner", 0, metrics_of(0.9, 0.7, 0.6))
+    for name, overrides in (("abbr", {}), ("excl_abbr", {"exclusive_labels": True})):
+        info = srsly.read_json(root / name / "run.json")
+        info["recipe"] = "abbreviation types"
+        info["overrides"] = overrides
+        info["inference"] = {"consistent_types": True}
+        srsly.write_json(root / name / "run.json", info)
+    variants = group_variants(load_runs(root))
+    assert [(v.label, len(v.runs)) for v in variants] == [
+        ("biolm_ner · abbreviation types (abbr)", 1),
+        ("biolm_ner · abbreviation types (excl_abbr)", 1),
+    ]
+    assert "| bc5cdr | Chemical | 80.0 | 90.0 |" in quality_markdown(root)
+
+
 def test_a_run_without_a_seed_is_named(tmp_path):
     root = tmp_path / "results"
     write_run(root, "bad", "biolm_ner", 1, metrics_of(0.8, 0.7, 0.6))

@@ -88,10 +88,8 @@ def test_quality_run_writes_what_quality_table_reads(
     assert quality_run("xt", recipe="exclusive labels", **kwargs)["wall_s"] == info["wall_s"]
     assert (out / "test.json").stat().st_mtime == mtime
     # An inference-only recipe: the same model scored with abbreviation types, its
-    # training settings and cost taken from the run it reuses; no training.
-    abbr = quality_run(
-        "xt_abbr", recipe="exclusive labels", abbreviation_types=True, model_from="xt", **kwargs
-    )
+    # training settings, recipe and cost taken from the run it reuses; no training.
+    abbr = quality_run("xt_abbr", abbreviation_types=True, model_from="xt", **kwargs)
     assert not (tmp_path / "training" / "xt_abbr").exists()
     assert abbr["recipe"] == "exclusive labels + abbreviation types"
     assert abbr["model_from"] == "xt"
