@@ -281,9 +281,9 @@ def assemble(
     if kb_dir is not None and "biolm_linker" not in nlp.pipe_names:
         kbs = load_kbs(kb_dir)
         after = "biolm_ner" if "biolm_ner" in nlp.pipe_names else None
-        add_linking_pipes(nlp, kbs, after=after)
+        add_linking_pipes(nlp, kbs, after=after, consistent_types=abbreviation_types)
     if abbreviation_types:
-        use_abbreviation_types(nlp)
+        use_abbreviation_types(nlp)  # no-op if the linker brought the pipe with it
     if "doc_cleaner" not in nlp.pipe_names:
         nlp.add_pipe("doc_cleaner", config={"attrs": DOC_CLEANER_ATTRS})
     if biogpt:

@@ -108,6 +108,7 @@ def add_linking_pipes(
     after: Optional[str] = None,
     threshold: Optional[float] = None,
     top_k: Optional[int] = None,
+    consistent_types: bool = False,
 ) -> EntityLinker:
     """Add `biolm_abbreviations` and `biolm_linker` with the given knowledge bases.
 
@@ -116,6 +117,7 @@ def add_linking_pipes(
     after (Optional[str]): The pipe to add them after (e.g. "biolm_ner"); None: last.
     threshold (Optional[float]): The linker's threshold; None: its default.
     top_k (Optional[int]): How many candidates it keeps; None: its default.
+    consistent_types (bool): The abbreviation pipe's `consistent_types`.
     RETURNS (EntityLinker): The linker.
     """
     config: Dict[str, Any] = {}
@@ -123,7 +125,7 @@ def add_linking_pipes(
         config["threshold"] = threshold
     if top_k is not None:
         config["top_k"] = top_k
-    nlp.add_pipe("biolm_abbreviations", after=after)
+    nlp.add_pipe("biolm_abbreviations", after=after, config={"consistent_types": consistent_types})
     linker = nlp.add_pipe("biolm_linker", after="biolm_abbreviations", config=config)
     assert isinstance(linker, EntityLinker)
     for label, kb in kbs.items():
