@@ -428,6 +428,12 @@ class Errors(metaclass=MessagesWithCodes):
         "quality-run cannot train on {missing}: no <corpus>/train.spacy under {corpus_dir}. "
         "Convert them first (python -m spacy_biolm convert-all ../shared/corpora {corpus_dir})."
     )
+    E1165 = (
+        "quality-run --test-corpora {missing}: no <corpus>/test.spacy under {corpus_dir}. "
+        "Name converted corpora (the usual six: bc2gm,bc5cdr,jnlpba,linnaeus,ncbi_disease,"
+        "s800) or convert them first (python -m spacy_biolm convert-all ../shared/corpora "
+        "{corpus_dir})."
+    )
     E1170 = (
         "quality-run --model-from {source}: {path} holds no trained run (model-best with "
         "meta.json and results/{source}/run.json). Train it first with quality-run {source}."

@@ -66,6 +66,7 @@ def quality_run(
     recipe: str = "",
     overrides: Optional[Mapping[str, Any]] = None,
     dev_corpora: Optional[Sequence[str]] = None,
+    test_corpora: Optional[Sequence[str]] = None,
     warmup_steps: Optional[int] = None,
     note: str = "",
     abbreviation_types: bool = False,
@@ -87,6 +88,10 @@ def quality_run(
     overrides (Mapping[str, Any]): Config overrides ("components.biolm_ner.exclusive_labels": True).
     dev_corpora (Optional[Sequence[str]]): Corpora whose dev split picks model-best
         (default: the training corpora without BioRED, whose dev is the held-out test).
+    test_corpora (Optional[Sequence[str]]): Corpora whose test splits are scored
+        (default: the training corpora without BioRED). A recipe that trains on a
+        variant folder (jnlpba_protein) or on extra corpora names the usual ones here,
+        so that its test rows and their mean compare with the other runs'.
     warmup_steps (Optional[int]): `training.optimizer.learn_rate.warmup_steps`
         (default: the config's; give a share of the steps for short runs).
     note (str): Free text kept in run.json (e.g. what else ran on the machine).
@@ -104,6 +109,11 @@ def quality_run(
     if missing or not corpora:
         raise FileNotFoundError(
             Errors.E1162.format(missing=", ".join(missing) or "(none named)", corpus_dir=corpus_dir)
+        )
+    missing = [c for c in test_corpora or () if not (corpus_dir / c / "test.spacy").exists()]
+    if missing:
+        raise FileNotFoundError(
+            Errors.E1165.format(missing=", ".join(missing), corpus_dir=corpus_dir)
         )
     out = results_dir / name
     if all((out / file).exists() for file in (RUN_FILE, TEST_FILE, BIORED_FILE)):
@@ -147,6 +157,8 @@ def quality_run(
         "recipe": recipe,
         "overrides": dict(overrides or {}),
     }
+    if test_corpora:
+        info["test_corpora"] = sorted(test_corpora)
     cost = _train(config, model_dir, settings) if not _trained(model_dir) else None
     if cost is None and (out / RUN_FILE).exists():
         cost = {k: v for k, v in srsly.read_json(out / RUN_FILE).items() if k not in info}
@@ -157,7 +169,8 @@ def quality_run(
         info["inference"] = {"biolm_abbreviations.consistent_types": True}
     out.mkdir(parents=True, exist_ok=True)
     srsly.write_json(out / RUN_FILE, info)
-    _score_all(model_dir / "model-best", corpus_dir, corpora, out, abbreviation_types)
+    tests = test_corpora or corpora
+    _score_all(model_dir / "model-best", corpus_dir, tests, out, abbreviation_types)
     return info
 
 
@@ -188,14 +201,15 @@ def _rescore(
     out = results_dir / name
     out.mkdir(parents=True, exist_ok=True)
     srsly.write_json(out / RUN_FILE, info)
-    _score_all(model_dir / "model-best", corpus_dir, info["train_corpora"], out, abbreviation_types)
+    tests = info.get("test_corpora", info["train_corpora"])
+    _score_all(model_dir / "model-best", corpus_dir, tests, out, abbreviation_types)
     return info
 
 
 def _score_all(
     model: Path, corpus_dir: Path, corpora: Sequence[str], out: Path, abbreviation_types: bool
 ) -> None:
-    """Score a model on its training corpora's test splits and on BioRED dev."""
+    """Score a model on some corpora's test splits and on BioRED dev."""
     extra = ["--abbreviation-types"] if abbreviation_types else []
     test = [c for c in corpora if c != BIORED and (corpus_dir / c / "test.spacy").exists()]
     _score(model, corpus_dir, "test", test, out / TEST_FILE, extra)

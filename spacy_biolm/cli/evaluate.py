@@ -126,6 +126,11 @@ def quality_run_cli(
         "the +BioRED rows.",
     ),
     encoder: str = typer.Option(..., help="paths.encoder: a Hugging Face folder."),
+    test_corpora: str = typer.Option(
+        "",
+        help="Comma-separated corpora whose test splits are scored (default: the training "
+        "corpora but biored); name the usual six when training on a variant or extra corpus.",
+    ),
     corpus_dir: Path = typer.Option(Path("corpus"), help="Folder of converted corpora."),
     results_dir: Path = typer.Option(Path("results"), help="Where results/NAME goes."),
     training_dir: Path = typer.Option(Path("training"), help="Where training/NAME goes."),
@@ -170,6 +175,7 @@ def quality_run_cli(
             seed=seed,
             steps=steps,
             corpora=[c.strip() for c in corpora.split(",") if c.strip()],
+            test_corpora=[c.strip() for c in test_corpora.split(",") if c.strip()] or None,
             encoder=encoder,
             corpus_dir=corpus_dir,
             results_dir=results_dir,

@@ -105,6 +105,30 @@ def test_quality_run_writes_what_quality_table_reads(
     }
 
 
+def test_quality_run_scores_the_test_corpora_it_is_told(
+    corpus_dir, ner_bert_dir, tmp_path, monkeypatch
+):
+    """A recipe that trains on a variant folder is scored on the usual test splits."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    kwargs = {
+        "head": "biolm_ner", "seed": 0, "steps": 1, "encoder": str(ner_bert_dir),
+        "corpus_dir": corpus_dir, "results_dir": tmp_path / "results",
+        "training_dir": tmp_path / "training", "warmup_steps": 0,
+    }  # fmt: skip
+    info = quality_run("variant", corpora=["alpha"], test_corpora=["beta"], **kwargs)
+    assert info["train_corpora"] == ["alpha"] and info["test_corpora"] == ["beta"]
+    test = srsly.read_json(tmp_path / "results" / "variant" / "test.json")
+    assert set(test["corpora"]) == {"beta"}
+    # A rescore of that model keeps its test corpora.
+    quality_run("variant_abbr", corpora=["alpha"], abbreviation_types=True,
+                model_from="variant", **kwargs)  # fmt: skip
+    test = srsly.read_json(tmp_path / "results" / "variant_abbr" / "test.json")
+    assert set(test["corpora"]) == {"beta"}
+    with pytest.raises(FileNotFoundError, match="BIOLM-E1165.*gamma"):
+        quality_run("y", corpora=["alpha"], test_corpora=["beta", "gamma"], **kwargs)
+
+
 def test_quality_run_model_from_needs_a_trained_run(corpus_dir, tmp_path):
     with pytest.raises(FileNotFoundError, match="BIOLM-E1170.*nothere"):
         quality_run(
