@@ -29,7 +29,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy
 import srsly
@@ -422,6 +422,8 @@ class KnowledgeBaseBuilder:
         self._index: Dict[str, int] = {}
         # Alternative ID -> the concept that claims it first.
         self._alt_index: Dict[str, int] = {}
+        # A composite's IDs as a set -> its concept: one concept whatever the order.
+        self._composites: Dict[FrozenSet[str], int] = {}
         # (normalised name, concept) -> corpus count
         self._pairs: Dict[Tuple[str, int], int] = {}
         self.sources: List[Dict] = []
@@ -507,7 +509,15 @@ class KnowledgeBaseBuilder:
             index = self.resolve(concept_id)
             primary.append(concept_id if index is None else self._ids[index])
         concept_id = SEP.join(dict.fromkeys(primary))
+        members = frozenset(primary)
+        if len(members) > 1:
+            # The first order seen names it ("breast and ovarian" -> D001943|D010051).
+            known = self._composites.get(members)
+            if known is not None:
+                concept_id = self._ids[known]
         index = self.add_concept(concept_id, text)
+        if len(members) > 1:
+            self._composites.setdefault(members, index)
         key = normalize_name(text)
         if key:
             self._pairs[(key, index)] = self._pairs.get((key, index), 0) + count

@@ -126,6 +126,21 @@ def test_corpus_mention_of_a_new_concept_and_a_composite():
     assert kb.candidates("Odd syndrome", 1)[0].name == "odd syndrome"
 
 
+def test_a_composite_is_one_concept_whatever_the_order_of_its_ids():
+    """NCBI-disease writes "breast and ovarian cancer(s)" as D001943|D010051 and as
+    D010051|D001943: one concept, whose corpus counts add up, not two candidates
+    that split the prior and take two of the top k."""
+    builder = KnowledgeBaseBuilder("Disease")
+    builder.add_mention(["MESH:D001943", "MESH:D010051"], "breast and ovarian cancer", 10)
+    builder.add_mention(["MESH:D010051", "MESH:D001943"], "breast and ovarian cancers", 1)
+    builder.add_mention(["MESH:D010051", "MESH:D001943"], "breast and ovarian cancer", 2)
+    kb = builder.build()
+    assert kb.ids == ["MESH:D001943|MESH:D010051"]
+    assert int(kb.priors[0]) == 13
+    (candidate,) = kb.candidates("breast and ovarian cancers", 5)
+    assert candidate.id == "MESH:D001943|MESH:D010051"
+
+
 def test_empty_kb_is_an_error():
     with pytest.raises(ValueError, match="E1183"):
         KnowledgeBaseBuilder("Gene").build()
