@@ -201,7 +201,7 @@ def _rescore(
     out = results_dir / name
     out.mkdir(parents=True, exist_ok=True)
     srsly.write_json(out / RUN_FILE, info)
-    tests = info.get("test_corpora", info["train_corpora"])
+    tests: Sequence[str] = info.get("test_corpora") or info["train_corpora"]
     _score_all(model_dir / "model-best", corpus_dir, tests, out, abbreviation_types)
     return info
 
