@@ -430,9 +430,8 @@ class Errors(metaclass=MessagesWithCodes):
     )
     E1165 = (
         "quality-run --test-corpora {missing}: no <corpus>/test.spacy under {corpus_dir}. "
-        "Name converted corpora (the usual six: bc2gm,bc5cdr,jnlpba,linnaeus,ncbi_disease,"
-        "s800) or convert them first (python -m spacy_biolm convert-all ../shared/corpora "
-        "{corpus_dir})."
+        "Name converted corpora (the usual ones: {usual}) or convert them first "
+        "(python -m spacy_biolm convert-all ../shared/corpora {corpus_dir})."
     )
     E1170 = (
         "quality-run --model-from {source}: {path} holds no trained run (model-best with "

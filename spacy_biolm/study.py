@@ -32,6 +32,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 import srsly
 from spacy.util import load_config
 
+from .corpora.catalog import DEFAULT_CORPORA
 from .errors import Errors
 from .quality import BIORED, BIORED_FILE, RUN_FILE, TEST_FILE
 
@@ -42,6 +43,10 @@ HEADS: Dict[str, str] = {
     "biolm_ner": "configs/biolm_cpu.cfg",
     "spacy_ner": "configs/baseline_ner_cpu.cfg",
 }
+
+
+# The test splits every run of the study is scored on (BioRED's is not public).
+USUAL_TESTS = tuple(sorted(name.value for name in DEFAULT_CORPORA if name.value != BIORED))
 
 
 def train_paths(corpus_dir: Path, corpora: Sequence[str], split: str) -> str:
@@ -113,7 +118,9 @@ def quality_run(
     missing = [c for c in test_corpora or () if not (corpus_dir / c / "test.spacy").exists()]
     if missing:
         raise FileNotFoundError(
-            Errors.E1165.format(missing=", ".join(missing), corpus_dir=corpus_dir)
+            Errors.E1165.format(
+                missing=", ".join(missing), corpus_dir=corpus_dir, usual=",".join(USUAL_TESTS)
+            )
         )
     out = results_dir / name
     if all((out / file).exists() for file in (RUN_FILE, TEST_FILE, BIORED_FILE)):

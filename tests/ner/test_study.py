@@ -125,7 +125,7 @@ def test_quality_run_scores_the_test_corpora_it_is_told(
                 model_from="variant", **kwargs)  # fmt: skip
     test = srsly.read_json(tmp_path / "results" / "variant_abbr" / "test.json")
     assert set(test["corpora"]) == {"beta"}
-    with pytest.raises(FileNotFoundError, match="BIOLM-E1165.*gamma"):
+    with pytest.raises(FileNotFoundError, match="BIOLM-E1165.*gamma.*bc2gm,bc5cdr,jnlpba"):
         quality_run("y", corpora=["alpha"], test_corpora=["beta", "gamma"], **kwargs)
 
 
