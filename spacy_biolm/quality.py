@@ -3,7 +3,8 @@
 A run folder `results/<run>/` holds:
 
 - run.json: {"model": "biolm_ner" | "spacy_ner", "seed": int, "steps": int,
-  "config": str, "train_corpora": [...], "wall_s": float}, and optionally
+  "config": str, "train_corpora": [...], "wall_s": float}, the cost `quality-run`
+  measures ("cpu_s", "peak_rss_mb", "torch_threads", "date"), and optionally
   "recipe" (a short name of what the run changes, e.g. "exclusive labels") with
   "overrides" (the config overrides that make it);
 - test.json: `evaluate MODEL corpus --split test --output` (per corpus and type);
@@ -355,9 +356,69 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if math.isfinite(seconds) else "-"
 
 
+def cost_table(runs: Sequence[Run]) -> str:
+    """What each training cost, from its run.json, a row per trained run (rescorings
+    of another run's model, `model_from`, trained nothing and are left out), by date
+    and name: CPU time (user + sys, training and scoring), wall time, training steps
+    per CPU-minute, peak RSS and the torch threads it ran with. A value run.json
+    does not hold (runs from before `quality-run` measured it) shows as "-".
+
+    runs (Sequence[Run]): The runs.
+    RETURNS (str): A markdown table.
+    """
+    table = []
+    trained = [run for run in runs if not run.info.get("model_from")]
+    for run in sorted(trained, key=lambda run: (str(run.info.get("date", "")), run.name)):
+        info = run.info
+        cpu = _number(info.get("cpu_s"))
+        rss = _number(info.get("peak_rss_mb"))
+        steps = int(info["steps"])
+        table.append(
+            [
+                run.name,
+                info.get("recipe") or "",
+                f"`{info['model']}`",
+                f"{steps:,}",
+                str(len(info["train_corpora"])),
+                str(info.get("torch_threads", "-")),
+                f"{cpu:,.0f} s" if cpu else "-",
+                _hours(float(info["wall_s"])),
+                f"{steps / (cpu / 60):.1f}" if cpu else "-",
+                f"{rss / 1024:.1f} GiB" if rss else "-",
+                str(info.get("date", "-")),
+            ]
+        )
+    header = [
+        "run",
+        "recipe",
+        "head",
+        "steps",
+        "corpora",
+        "torch threads",
+        "CPU time",
+        "wall",
+        "steps per CPU-minute",
+        "peak RSS",
+        "date",
+    ]
+    return MarkdownRenderer().table(table, header, aligns=["l", "l", "l", *("r" * 7), "l"])
+
+
+def _number(value: Any) -> Optional[float]:
+    return float(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
+def _hours(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "-"
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
 def quality_markdown(results_dir: Path) -> str:
     """The comparison section README carries: the runs, the per-corpus test table,
-    the BioRED dev table (strict and overlap) and the cross-type false positives.
+    the BioRED dev table (strict and overlap), the cross-type false positives and
+    what each training cost (BENCHMARKS' training-throughput table).
 
     results_dir (Path): The folder of run folders.
     RETURNS (str): Markdown.
@@ -381,4 +442,8 @@ def quality_markdown(results_dir: Path) -> str:
             "### BioRED dev: false positives on a gold entity of another type\n\n"
             + cross_type_table(variants),
         ]
+    parts.append(
+        "### Training cost (from run.json: CPU time includes scoring)\n\n"
+        + cost_table([run for variant in variants for run in variant.runs])
+    )
     return "\n\n".join(parts) + "\n"

@@ -8,7 +8,7 @@ import srsly
 from typer.testing import CliRunner
 
 from spacy_biolm.cli import app
-from spacy_biolm.quality import group_variants, load_runs, quality_markdown
+from spacy_biolm.quality import cost_table, group_variants, load_runs, quality_markdown
 
 CORPORA = ["bc5cdr", "s800"]
 
@@ -187,3 +187,28 @@ def test_quality_table_cli(results, tmp_path):
     assert "| mean of type rows |" in out.read_text(encoding="utf8")
     missing = CliRunner().invoke(app, ["quality-table", str(tmp_path / "nothing")])
     assert missing.exit_code == 1
+
+
+def test_cost_table_from_run_json(tmp_path):
+    # BENCHMARKS' training rows were typed from run.json by hand; the table is now
+    # printed from it: steps per CPU-minute = steps / (cpu_s / 60), RSS in GiB.
+    root = tmp_path / "results"
+    write_run(root, "measured", "biolm_ner", 0, metrics_of(0.8, 0.7, 0.6))
+    write_run(root, "old", "spacy_ner", 0, metrics_of(0.8, 0.7, 0.6))
+    write_run(root, "measured_abbr", "biolm_ner", 0, metrics_of(0.8, 0.7, 0.6))
+    info = srsly.read_json(root / "measured" / "run.json")
+    cost = {"cpu_s": 3000.0, "peak_rss_mb": 8192, "torch_threads": "1", "date": "2026-12-02"}
+    info.update(cost, wall_s=3900.0, recipe="gene trim")
+    srsly.write_json(root / "measured" / "run.json", info)
+    rescored = dict(info, model_from="measured", recipe="abbreviation types")
+    srsly.write_json(root / "measured_abbr" / "run.json", rescored)
+    table = cost_table(load_runs(root))
+    lines = table.splitlines()
+    assert len(lines) == 4  # header, rule, two trained runs; the rescoring is not a run
+    measured = (
+        "| measured | gene trim | `biolm_ner` | 1,000 | 2 | 1 | 3,000 s | 1 h 05 min | 20.0 "
+        "| 8.0 GiB | 2026-12-02 |"
+    )
+    assert measured in lines
+    assert "| old |  | `spacy_ner` | 1,000 | 2 | - | - | 10 min | - | - | - |" in lines
+    assert "### Training cost" in quality_markdown(root)
