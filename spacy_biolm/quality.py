@@ -18,6 +18,7 @@ where it is not the same for all. The mean-of-rows line is the mean F over a run
 corpus/type rows (each weighs the same), then its mean and spread over seeds.
 """
 
+import fnmatch
 import json
 import math
 import statistics
@@ -233,9 +234,7 @@ def test_rows(metrics: Dict[str, Any]) -> Dict[Row, Dict[str, Any]]:
 def mean_of_type_rows(metrics: Dict[str, Any]) -> Optional[float]:
     """The mean strict F over a result's corpus/type rows (not the "all" rows),
     each weighing the same: the headline number of the comparison."""
-    scores = [row["f"] for (_, label), row in test_rows(metrics).items() if label != "all"]
-    known = [score for score in scores if score is not None]
-    return sum(known) / len(known) if known else None
+    return mean_of_type_rows_of(test_rows(metrics))
 
 
 def test_table(variants: Sequence[Variant]) -> str:
@@ -415,17 +414,159 @@ def _hours(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
-def quality_markdown(results_dir: Path) -> str:
+def select_runs(runs: Sequence[Run], patterns: Sequence[str], where: Path) -> List[Run]:
+    """The runs whose folder name matches one of the glob patterns (all runs when
+    there are none).
+
+    runs (Sequence[Run]): The runs.
+    patterns (Sequence[str]): fnmatch patterns, e.g. "*_2k".
+    where (Path): The results folder, for the error message.
+    RETURNS (List[Run]): The matching runs.
+    """
+    if not patterns:
+        return list(runs)
+    chosen = [run for run in runs if any(fnmatch.fnmatchcase(run.name, p) for p in patterns)]
+    if not chosen:
+        problem = f"no run folder matches {', '.join(patterns)}"
+        raise ValueError(Errors.E1086.format(path=where, problem=problem))
+    return chosen
+
+
+def one_variant(variants: Sequence[Variant], pattern: str, where: Path) -> Variant:
+    """The one variant whose runs' names match the glob pattern.
+
+    variants (Sequence[Variant]): The variants.
+    pattern (str): An fnmatch pattern over run folder names, e.g. "biolm_ner_s*_2k".
+    where (Path): The results folder, for the error message.
+    RETURNS (Variant): The variant; a ValueError where none or several match.
+    """
+    matching = [
+        variant
+        for variant in variants
+        if any(fnmatch.fnmatchcase(run.name, pattern) for run in variant.runs)
+    ]
+    if len(matching) != 1:
+        found = "; ".join(f"{v.label}: {', '.join(run.name for run in v.runs)}" for v in matching)
+        problem = (
+            f"--lead needs the runs matching {pattern!r} to be the seeds of one setting, "
+            f"found {len(matching)} settings" + (f" ({found})" if found else "")
+        )
+        raise ValueError(Errors.E1086.format(path=where, problem=problem))
+    return matching[0]
+
+
+def lead_table(ours: Variant, baseline: Variant) -> str:
+    """Per corpus/type test row: the two variants' strict F (mean ± sd over seeds),
+    the difference of the means and the difference within each seed both ran, then
+    the same for the mean of the type rows: the issue's "ahead on every row (mean
+    over seeds)" and "mean lead" read off one table.
+
+    ours (Variant): The model under test.
+    baseline (Variant): What it is compared with.
+    RETURNS (str): A markdown table.
+    """
+    ours_runs = {run.info["seed"]: test_rows(run.test) for run in ours.runs if run.test}
+    base_runs = {run.info["seed"]: test_rows(run.test) for run in baseline.runs if run.test}
+    shared_seeds = sorted(set(ours_runs) & set(base_runs))
+    rows = sorted(
+        {row for res in [*ours_runs.values(), *base_runs.values()] for row in res},
+        key=lambda row: (row[0], row[1]),
+    )
+    table = []
+    ahead = 0
+    compared = 0
+    for row in rows:
+        if row[1] == "all":
+            continue
+        mine = Spread.of([res.get(row, {}).get("f") for res in ours_runs.values()])
+        theirs = Spread.of([res.get(row, {}).get("f") for res in base_runs.values()])
+        per_seed = [
+            _difference(
+                ours_runs[seed].get(row, {}).get("f"), base_runs[seed].get(row, {}).get("f")
+            )
+            for seed in shared_seeds
+        ]
+        delta = "-"
+        if mine.mean is not None and theirs.mean is not None:
+            delta = f"{100 * (mine.mean - theirs.mean):+.1f}"
+            compared += 1
+            ahead += mine.mean >= theirs.mean
+        table.append(
+            [
+                row[0],
+                row[1],
+                theirs.cell(len(base_runs)),
+                mine.cell(len(ours_runs)),
+                delta,
+                ", ".join(per_seed),
+            ]
+        )
+    mine_mean = Spread.of([mean_of_type_rows(run.test) for run in ours.runs if run.test])
+    theirs_mean = Spread.of([mean_of_type_rows(run.test) for run in baseline.runs if run.test])
+    seed_means = {
+        seed: (mean_of_type_rows_of(ours_runs[seed]), mean_of_type_rows_of(base_runs[seed]))
+        for seed in shared_seeds
+    }
+    delta = "-"
+    if mine_mean.mean is not None and theirs_mean.mean is not None:
+        delta = f"{100 * (mine_mean.mean - theirs_mean.mean):+.1f}"
+    table.append(
+        [
+            "mean of type rows",
+            f"ahead on {ahead} of {compared}",
+            theirs_mean.cell(len(base_runs)),
+            mine_mean.cell(len(ours_runs)),
+            delta,
+            ", ".join(_difference(a, b) for a, b in seed_means.values()),
+        ]
+    )
+    seeds = ", ".join(str(seed) for seed in shared_seeds) or "none shared"
+    header = [
+        "corpus",
+        "type",
+        _column(baseline, "test"),
+        _column(ours, "test"),
+        "ΔF of the means",
+        f"ΔF per seed ({seeds})",
+    ]
+    return MarkdownRenderer().table(table, header, aligns=["l", "l", "r", "r", "r", "r"])
+
+
+def mean_of_type_rows_of(rows: Dict[Row, Dict[str, Any]]) -> Optional[float]:
+    """mean_of_type_rows over rows test_rows already built."""
+    known = [
+        row["f"] for (_, label), row in rows.items() if label != "all" and row["f"] is not None
+    ]
+    return sum(known) / len(known) if known else None
+
+
+def _difference(a: Optional[float], b: Optional[float]) -> str:
+    return "-" if a is None or b is None else f"{100 * (a - b):+.1f}"
+
+
+def quality_markdown(
+    results_dir: Path,
+    select: Sequence[str] = (),
+    leads: Sequence[Tuple[str, str]] = (),
+) -> str:
     """The comparison section README carries: the runs, the per-corpus test table,
     the BioRED dev table (strict and overlap), the cross-type false positives and
     what each training cost (BENCHMARKS' training-throughput table).
 
     results_dir (Path): The folder of run folders.
+    select (Sequence[str]): Only the runs whose folder name matches one of these
+        glob patterns (default: all).
+    leads (Sequence[Tuple[str, str]]): (ours, baseline) pairs of run-name glob
+        patterns, each matching the seeds of one setting: a lead table per pair
+        (lead_table).
     RETURNS (str): Markdown.
     """
-    variants = group_variants(load_runs(results_dir))
+    variants = group_variants(select_runs(load_runs(results_dir), select, results_dir))
+    command = f"python -m spacy_biolm quality-table {results_dir}"
+    command += "".join(f" --select '{pattern}'" for pattern in select)
+    command += "".join(f" --lead '{a},{b}'" for a, b in leads)
     parts = [
-        f"<!-- Generated by `python -m spacy_biolm quality-table {results_dir}` from "
+        f"<!-- Generated by `{command}` from "
         f"{results_dir}/*/{{run,test,biored_dev}}.json; do not edit. -->",
         "# Quality runs\n\nOne folder per training run: `run.json` (model, seed, steps, "
         "config, train_corpora, wall_s), `test.json` (`evaluate MODEL corpus --split "
@@ -436,6 +577,13 @@ def quality_markdown(results_dir: Path) -> str:
         "### Test splits: strict F per corpus and type (mean ± sd over seeds)\n\n"
         + test_table(variants),
     ]
+    for ours_pattern, baseline_pattern in leads:
+        ours = one_variant(variants, ours_pattern, results_dir)
+        baseline = one_variant(variants, baseline_pattern, results_dir)
+        parts.append(
+            f"### {ours.label} vs {baseline.label}: test F per row, mean over seeds\n\n"
+            + lead_table(ours, baseline)
+        )
     if any(run.biored_dev for variant in variants for run in variant.runs):
         parts += [
             "### BioRED dev, every type scored (mean ± sd over seeds)\n\n" + biored_table(variants),

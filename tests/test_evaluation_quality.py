@@ -212,3 +212,34 @@ def test_cost_table_from_run_json(tmp_path):
     assert measured in lines
     assert "| old |  | `spacy_ner` | 1,000 | 2 | - | - | 10 min | - | - | - |" in lines
     assert "### Training cost" in quality_markdown(root)
+
+
+def test_lead_table_per_row_and_per_seed(results):
+    # head: seeds 1, 2; spacy: seed 1 only. Chemical 82 ± 2.8 vs 78: +4.0 of the
+    # means, +2.0 within seed 1; Disease 70 vs 72: -2.0 (behind); Species 62 vs 50.
+    text = quality_markdown(results, select=["head-*", "spacy-*"], leads=[("head-s*", "spacy-s*")])
+    assert "### biolm_ner vs spacy_ner: test F per row, mean over seeds" in text
+    assert "| bc5cdr | Chemical | 78.0 | 82.0 ± 2.8 | +4.0 | +2.0 |" in text
+    assert "| bc5cdr | Disease | 72.0 | 70.0 ± 0.0 | -2.0 | -2.0 |" in text
+    assert "| s800 | Species | 50.0 | 62.0 ± 2.8 | +12.0 | +10.0 |" in text
+    # mean of type rows: spacy (78 + 72 + 50) / 3 = 66.67; head 71.33 ± 1.89
+    assert "| mean of type rows | ahead on 2 of 3 | 66.7 | 71.3 ± 1.9 | +4.7 | +3.3 |" in text
+    assert "--select 'head-*' --select 'spacy-*' --lead 'head-s*,spacy-s*'" in text
+
+
+def test_select_and_lead_name_what_does_not_match(results, tmp_path):
+    only_head = quality_markdown(results, select=["head-*"])
+    assert "spacy_ner" not in only_head
+    with pytest.raises(ValueError, match="E1086.*no run folder matches nothing-\\*"):
+        quality_markdown(results, select=["nothing-*"])
+    # One glob over two settings would average a head with the baseline: refused.
+    with pytest.raises(ValueError, match="E1086.*found 2 settings"):
+        quality_markdown(results, leads=[("*-s1", "spacy-s1")])
+    result = CliRunner().invoke(app, ["quality-table", str(results), "--lead", "head-s*"])
+    assert result.exit_code == 1
+    assert "OURS,BASELINE" in result.output
+    result = CliRunner().invoke(
+        app, ["quality-table", str(results), "--lead", "head-s*,spacy-s*", "--select", "*"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "ΔF per seed (1)" in result.output

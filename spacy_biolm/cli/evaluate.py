@@ -100,13 +100,30 @@ def quality_table_cli(
         help="Folder of run folders, each with run.json, test.json and (optional) biored_dev.json.",
     ),
     markdown: Optional[Path] = typer.Option(None, help="Write the tables here."),
+    select: List[str] = typer.Option(
+        [],
+        help="Only the run folders whose name matches this glob, e.g. '*_2k'; repeatable.",
+    ),
+    lead: List[str] = typer.Option(
+        [],
+        help="OURS,BASELINE: two run-name globs, each the seeds of one setting (e.g. "
+        "'biolm_ner_biored_s*_2k,spacy_ner_biored_s*_2k'): adds their per-row ΔF table "
+        "(difference of the means over seeds and per seed); repeatable.",
+    ),
 ) -> None:
     """README's comparison tables: per corpus/type strict F on the test splits and
-    BioRED dev per type (strict and overlap), mean ± sd over seeds per variant."""
+    BioRED dev per type (strict and overlap), mean ± sd over seeds per variant, and
+    what each training cost."""
     if not results_dir.is_dir():
         msg.fail(f"{results_dir} is not a folder of run folders.", exits=1)
+    leads = []
+    for pair in lead:
+        parts = [part.strip() for part in pair.split(",")]
+        if len(parts) != 2 or not all(parts):
+            msg.fail(f"--lead {pair!r}: give two run-name globs, OURS,BASELINE.", exits=1)
+        leads.append((parts[0], parts[1]))
     try:
-        text = quality_markdown(results_dir)
+        text = quality_markdown(results_dir, select, leads)
     except (ValueError, KeyError) as err:
         msg.fail(f"Cannot build the tables from {results_dir}", str(err), exits=1)
     print(text)
