@@ -288,6 +288,50 @@ def biored_table(variants: Sequence[Variant]) -> str:
     return MarkdownRenderer().table(table, header, aligns=["l", "l", *("r" * 6)])
 
 
+def summary_table(variants: Sequence[Variant]) -> str:
+    """A row per variant with a BioRED dev result: all-type F, P / R / F of
+    Chemical and Gene (the types whose precision the issue's target compares),
+    F of Disease and Species, and the mean of the test type rows; each a mean ±
+    sd over seeds. README's first table.
+
+    variants (Sequence[Variant]): The variants.
+    RETURNS (str): A markdown table.
+    """
+    table = []
+    for variant in variants:
+        results = [run.biored_dev["corpora"][BIORED] for run in variant.runs if run.biored_dev]
+        if not results:
+            continue
+        tests = [run for run in variant.runs if run.test]
+        test_mean = Spread.of([mean_of_type_rows(run.test) for run in tests if run.test])
+        table.append(
+            [
+                _column(variant, "biored_dev"),
+                _strict_cell(results, "all", "f"),
+                " / ".join(_strict_cell(results, "Chemical", key) for key in "prf"),
+                _strict_cell(results, "Disease", "f"),
+                " / ".join(_strict_cell(results, "Gene", key) for key in "prf"),
+                _strict_cell(results, "Species", "f"),
+                test_mean.cell(len(tests)),
+            ]
+        )
+    header = [
+        "model (seeds)",
+        "all-type F",
+        "Chemical P / R / F",
+        "Disease F",
+        "Gene P / R / F",
+        "Species F",
+        "test: mean of type rows",
+    ]
+    return MarkdownRenderer().table(table, header, aligns=["l", "r", "l", "r", "l", "r", "r"])
+
+
+def _strict_cell(results: Sequence[Dict[str, Any]], label: str, key: str) -> str:
+    values = [_biored_score(res, label, "strict", key) for res in results]
+    return Spread.of(values).cell(len(results))
+
+
 def _biored_score(res: Dict[str, Any], label: str, kind: str, key: str) -> Optional[float]:
     if label == "all":
         return res.get(f"ents_{key}" if kind == "strict" else f"ents_overlap_{key}")
@@ -586,6 +630,8 @@ def quality_markdown(
         )
     if any(run.biored_dev for variant in variants for run in variant.runs):
         parts += [
+            "### BioRED dev at a glance (strict, mean ± sd over seeds)\n\n"
+            + summary_table(variants),
             "### BioRED dev, every type scored (mean ± sd over seeds)\n\n" + biored_table(variants),
             "### BioRED dev: false positives on a gold entity of another type\n\n"
             + cross_type_table(variants),

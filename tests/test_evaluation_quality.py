@@ -113,6 +113,14 @@ def test_biored_tables(results):
     assert "| biolm_ner | 2 | 5 / 30 | 16.7 | Gene->Chemical 3, Chemical->Gene 2 |" in text
     # The baseline has no BioRED metrics: no rows there.
     assert "| spacy_ner | Gene" not in text
+    # At a glance: a row per variant; types the metrics lack are "-"; test mean of
+    # seed 1 (80 + 70 + 60) / 3 = 70.0 and seed 2 72.67: 71.3 ± 1.9.
+    glance = (
+        "| biolm_ner (seeds 1, 2) | 45.0 ± 7.1 | - / - / - | - | "
+        "45.0 ± 7.1 / 45.0 ± 7.1 / 45.0 ± 7.1 | - | 71.3 ± 1.9 |"
+    )
+    assert glance in text
+    assert "| spacy_ner (seeds" not in text.split("at a glance")[1].split("###")[0]
 
 
 def test_variants_are_labelled_by_what_differs(tmp_path):
