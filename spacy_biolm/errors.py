@@ -174,6 +174,11 @@ class Errors(metaclass=MessagesWithCodes):
         "nlp.initialize(), or train a new component."
     )
     E1023 = "threshold must be between 0 and 1 (got {threshold}); 0 keeps every span."
+    E1089 = (
+        "biolm_ner '{name}': label_thresholds names {unknown}, which the component "
+        "does not predict. Its labels: {labels}. Fix the label's spelling in "
+        "[components.{name}.label_thresholds]."
+    )
 
     # corpora, convert CLI
     E1060 = (
@@ -281,6 +286,7 @@ class Errors(metaclass=MessagesWithCodes):
         "it first (`python -m spacy_biolm convert-all`; BioRED has train and dev "
         "only), or name a corpus that has the split."
     )
+    E1090 = "{path}: {problem}."
     E1086 = (
         '{path}: {problem}. A run folder holds run.json ({{"model", "seed", '
         '"steps", "config", "train_corpora", "wall_s"}}) and the metrics '

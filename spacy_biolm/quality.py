@@ -402,7 +402,8 @@ def _minutes(seconds: float) -> str:
 def cost_table(runs: Sequence[Run]) -> str:
     """What each training cost, from its run.json, a row per trained run (rescorings
     of another run's model, `model_from`, trained nothing and are left out), by date
-    and name: CPU time (user + sys, training and scoring), wall time, training steps
+    and name: CPU time (user + sys of `spacy train`, its dev evaluations included,
+    the test and BioRED scoring not), wall time, training steps
     per CPU-minute, peak RSS and the torch threads it ran with. A value run.json
     does not hold (runs from before `quality-run` measured it) shows as "-".
 
@@ -471,57 +472,76 @@ def select_runs(runs: Sequence[Run], patterns: Sequence[str], where: Path) -> Li
         return list(runs)
     chosen = [run for run in runs if any(fnmatch.fnmatchcase(run.name, p) for p in patterns)]
     if not chosen:
-        problem = f"no run folder matches {', '.join(patterns)}"
-        raise ValueError(Errors.E1086.format(path=where, problem=problem))
+        problem = f"no run folder matches --select {' '.join(patterns)}"
+        raise ValueError(Errors.E1090.format(path=where, problem=problem))
     return chosen
 
 
 def one_variant(variants: Sequence[Variant], pattern: str, where: Path) -> Variant:
-    """The one variant whose runs' names match the glob pattern.
+    """The runs whose folder name matches the glob pattern, as one variant: they
+    must be seeds of one setting. Runs of that setting the pattern does not match
+    are left out (`biolm_ner_s0_2k` compares seed 0 alone).
 
-    variants (Sequence[Variant]): The variants.
+    variants (Sequence[Variant]): The variants (after --select).
     pattern (str): An fnmatch pattern over run folder names, e.g. "biolm_ner_s*_2k".
     where (Path): The results folder, for the error message.
-    RETURNS (Variant): The variant; a ValueError where none or several match.
+    RETURNS (Variant): The variant; a ValueError where no run or runs of several
+        settings match, or two matching runs have one seed.
     """
-    matching = [
-        variant
+    hits = [
+        (variant, [run for run in variant.runs if fnmatch.fnmatchcase(run.name, pattern)])
         for variant in variants
-        if any(fnmatch.fnmatchcase(run.name, pattern) for run in variant.runs)
     ]
-    if len(matching) != 1:
-        found = "; ".join(f"{v.label}: {', '.join(run.name for run in v.runs)}" for v in matching)
+    hits = [(variant, runs) for variant, runs in hits if runs]
+    if not hits:
+        problem = f"--lead: no run (among those --select kept) matches {pattern!r}"
+        raise ValueError(Errors.E1090.format(path=where, problem=problem))
+    if len(hits) > 1:
+        found = "; ".join(f"{v.label}: {', '.join(r.name for r in runs)}" for v, runs in hits)
         problem = (
-            f"--lead needs the runs matching {pattern!r} to be the seeds of one setting, "
-            f"found {len(matching)} settings" + (f" ({found})" if found else "")
+            f"--lead: {pattern!r} matches runs of {len(hits)} settings ({found}), and a "
+            "lead compares the seeds of one setting with another's; narrow the glob"
         )
-        raise ValueError(Errors.E1086.format(path=where, problem=problem))
-    return matching[0]
+        raise ValueError(Errors.E1090.format(path=where, problem=problem))
+    variant, runs = hits[0]
+    seeds = Counter(run.info["seed"] for run in runs)
+    twice = sorted(seed for seed, n in seeds.items() if n > 1)
+    if twice:
+        names = ", ".join(run.name for run in runs if run.info["seed"] in twice)
+        problem = (
+            f"--lead: {pattern!r} matches two runs of one setting with the same seed "
+            f"({names}); a seed counts once: narrow the glob to one of them"
+        )
+        raise ValueError(Errors.E1090.format(path=where, problem=problem))
+    return Variant(variant.key, variant.label, runs)
 
 
 def lead_table(ours: Variant, baseline: Variant) -> str:
     """Per corpus/type test row: the two variants' strict F (mean ± sd over seeds),
     the difference of the means and the difference within each seed both ran, then
     the same for the mean of the type rows: the issue's "ahead on every row (mean
-    over seeds)" and "mean lead" read off one table.
+    over seeds)" and "mean lead" read off one table. The mean is over the rows
+    every run of both variants scores (a row one of them lacks is shown, not
+    averaged), and the header says so where the two variants' seeds differ.
 
-    ours (Variant): The model under test.
+    ours (Variant): The model under test (seeds unique: see one_variant).
     baseline (Variant): What it is compared with.
     RETURNS (str): A markdown table.
     """
     ours_runs = {run.info["seed"]: test_rows(run.test) for run in ours.runs if run.test}
     base_runs = {run.info["seed"]: test_rows(run.test) for run in baseline.runs if run.test}
     shared_seeds = sorted(set(ours_runs) & set(base_runs))
+    every = [*ours_runs.values(), *base_runs.values()]
     rows = sorted(
-        {row for res in [*ours_runs.values(), *base_runs.values()] for row in res},
+        {row for res in every for row in res if row[1] != "all"},
         key=lambda row: (row[0], row[1]),
     )
+    shared_rows = [
+        row for row in rows if all(res.get(row, {}).get("f") is not None for res in every)
+    ]
     table = []
     ahead = 0
-    compared = 0
     for row in rows:
-        if row[1] == "all":
-            continue
         mine = Spread.of([res.get(row, {}).get("f") for res in ours_runs.values()])
         theirs = Spread.of([res.get(row, {}).get("f") for res in base_runs.values()])
         per_seed = [
@@ -533,8 +553,7 @@ def lead_table(ours: Variant, baseline: Variant) -> str:
         delta = "-"
         if mine.mean is not None and theirs.mean is not None:
             delta = f"{100 * (mine.mean - theirs.mean):+.1f}"
-            compared += 1
-            ahead += mine.mean >= theirs.mean
+            ahead += row in shared_rows and mine.mean >= theirs.mean
         table.append(
             [
                 row[0],
@@ -545,32 +564,40 @@ def lead_table(ours: Variant, baseline: Variant) -> str:
                 ", ".join(per_seed),
             ]
         )
-    mine_mean = Spread.of([mean_of_type_rows(run.test) for run in ours.runs if run.test])
-    theirs_mean = Spread.of([mean_of_type_rows(run.test) for run in baseline.runs if run.test])
-    seed_means = {
-        seed: (mean_of_type_rows_of(ours_runs[seed]), mean_of_type_rows_of(base_runs[seed]))
-        for seed in shared_seeds
-    }
+
+    def mean(res: Dict[Row, Dict[str, Any]]) -> Optional[float]:
+        return statistics.fmean(res[row]["f"] for row in shared_rows) if shared_rows else None
+
+    mine_mean = Spread.of([mean(res) for res in ours_runs.values()])
+    theirs_mean = Spread.of([mean(res) for res in base_runs.values()])
     delta = "-"
     if mine_mean.mean is not None and theirs_mean.mean is not None:
         delta = f"{100 * (mine_mean.mean - theirs_mean.mean):+.1f}"
+    label = f"mean of {len(shared_rows)} type rows"
+    if len(shared_rows) < len(rows):
+        label += " (those both score)"
     table.append(
         [
-            "mean of type rows",
-            f"ahead on {ahead} of {compared}",
+            label,
+            f"ahead on {ahead} of {len(shared_rows)}",
             theirs_mean.cell(len(base_runs)),
             mine_mean.cell(len(ours_runs)),
             delta,
-            ", ".join(_difference(a, b) for a, b in seed_means.values()),
+            ", ".join(
+                _difference(mean(ours_runs[seed]), mean(base_runs[seed])) for seed in shared_seeds
+            ),
         ]
     )
     seeds = ", ".join(str(seed) for seed in shared_seeds) or "none shared"
+    of_means = "ΔF of the means"
+    if set(ours_runs) != set(base_runs):
+        of_means += " (over different seeds)"
     header = [
         "corpus",
         "type",
         _column(baseline, "test"),
         _column(ours, "test"),
-        "ΔF of the means",
+        of_means,
         f"ΔF per seed ({seeds})",
     ]
     return MarkdownRenderer().table(table, header, aligns=["l", "l", "r", "r", "r", "r"])
@@ -637,7 +664,7 @@ def quality_markdown(
             + cross_type_table(variants),
         ]
     parts.append(
-        "### Training cost (from run.json: CPU time includes scoring)\n\n"
+        "### Training cost (from run.json: `spacy train` with its dev evaluations)\n\n"
         + cost_table([run for variant in variants for run in variant.runs])
     )
     return "\n\n".join(parts) + "\n"

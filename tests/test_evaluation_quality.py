@@ -231,18 +231,22 @@ def test_lead_table_per_row_and_per_seed(results):
     assert "| bc5cdr | Disease | 72.0 | 70.0 ± 0.0 | -2.0 | -2.0 |" in text
     assert "| s800 | Species | 50.0 | 62.0 ± 2.8 | +12.0 | +10.0 |" in text
     # mean of type rows: spacy (78 + 72 + 50) / 3 = 66.67; head 71.33 ± 1.89
-    assert "| mean of type rows | ahead on 2 of 3 | 66.7 | 71.3 ± 1.9 | +4.7 | +3.3 |" in text
+    assert "| mean of 3 type rows | ahead on 2 of 3 | 66.7 | 71.3 ± 1.9 | +4.7 | +3.3 |" in text
+    # The baseline ran seed 1 only: the means are over different seeds, and it says so.
+    assert "ΔF of the means (over different seeds)" in text
     assert "--select 'head-*' --select 'spacy-*' --lead 'head-s*,spacy-s*'" in text
 
 
 def test_select_and_lead_name_what_does_not_match(results, tmp_path):
     only_head = quality_markdown(results, select=["head-*"])
     assert "spacy_ner" not in only_head
-    with pytest.raises(ValueError, match="E1086.*no run folder matches nothing-\\*"):
+    with pytest.raises(ValueError, match="E1090.*no run folder matches --select nothing-\\*"):
         quality_markdown(results, select=["nothing-*"])
     # One glob over two settings would average a head with the baseline: refused.
-    with pytest.raises(ValueError, match="E1086.*found 2 settings"):
+    with pytest.raises(ValueError, match="E1090.*matches runs of 2 settings.*narrow the glob"):
         quality_markdown(results, leads=[("*-s1", "spacy-s1")])
+    with pytest.raises(ValueError, match="E1090.*no run .*--select kept.*'spacy-s\\*'"):
+        quality_markdown(results, select=["head-*"], leads=[("head-s*", "spacy-s*")])
     result = CliRunner().invoke(app, ["quality-table", str(results), "--lead", "head-s*"])
     assert result.exit_code == 1
     assert "OURS,BASELINE" in result.output
@@ -251,3 +255,33 @@ def test_select_and_lead_name_what_does_not_match(results, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "ΔF per seed (1)" in result.output
+
+
+def test_lead_takes_only_the_runs_its_glob_matches(results):
+    # head-s1 alone against spacy-s1: seed 1 only, not the setting's seed 2 as well.
+    text = quality_markdown(results, leads=[("head-s1", "spacy-s1")])
+    assert "| bc5cdr | Chemical | 78.0 | 80.0 | +2.0 | +2.0 |" in text
+    assert "(over different seeds)" not in text
+
+
+def test_lead_refuses_one_seed_twice(results):
+    # A re-run with the seed of an existing run: before, one silently replaced the
+    # other in the rows while the mean line counted both.
+    write_run(results, "head-s1-rerun", "biolm_ner", 1, metrics_of(0.9, 0.9, 0.9))
+    with pytest.raises(ValueError, match="E1090.*same seed.*head-s1, head-s1-rerun"):
+        quality_markdown(results, leads=[("head-*", "spacy-s1")])
+
+
+def test_lead_mean_is_over_the_rows_both_score(tmp_path):
+    root = tmp_path / "results"
+    ours = metrics_of(0.80, 0.70, 0.60)
+    base = metrics_of(0.70, 0.70, 0.60)
+    del base["corpora"]["s800"]  # the baseline was not scored on S800
+    write_run(root, "head-s0", "biolm_ner", 0, ours)
+    write_run(root, "spacy-s0", "spacy_ner", 0, base)
+    text = quality_markdown(root, leads=[("head-s0", "spacy-s0")])
+    # S800 is shown but not averaged: (80 + 70) / 2 vs (70 + 70) / 2.
+    assert "| s800 | Species | - | 60.0 | - | - |" in text
+    assert (
+        "| mean of 2 type rows (those both score) | ahead on 2 of 2 | 70.0 | 75.0 | +5.0 |" in text
+    )
