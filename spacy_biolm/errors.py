@@ -286,6 +286,13 @@ class Errors(metaclass=MessagesWithCodes):
         "it first (`python -m spacy_biolm convert-all`; BioRED has train and dev "
         "only), or name a corpus that has the split."
     )
+    E1092 = (
+        "Scoring by threshold needs a pipeline that ends with its one biolm_ner pipe; "
+        "this one has {problem} (pipes: {pipes}). The curve is scored from one pass "
+        "that keeps every span, which later pipes (abbreviation types, linking) would "
+        "act on: evaluate the model without them (no --abbreviation-types, or "
+        "spacy.load(..., exclude=[...]))."
+    )
     E1090 = "{path}: {problem}."
     E1086 = (
         '{path}: {problem}. A run folder holds run.json ({{"model", "seed", '

@@ -22,9 +22,10 @@ import bisect
 import logging
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -34,6 +35,7 @@ from wasabi import MarkdownRenderer
 
 from .annotations import SPANS_KEY, get_annotated_labels
 from .errors import Errors
+from .ner.component import SCORES_KEY, BioLMEntityRecognizer, score_key
 
 logger = logging.getLogger("spacy_biolm")
 
@@ -182,11 +184,33 @@ def entities_of(doc: Doc, spans_key: str = SPANS_KEY) -> List[Entity]:
     return [(span.label_, span.start_char, span.end_char) for span in spans]
 
 
+def scored_entities_of(doc: Doc, spans_key: str = SPANS_KEY) -> Dict[Entity, Optional[float]]:
+    """The entities of a doc (as entities_of) with the score `biolm_ner` gave each
+    (None for an entity without one: `doc.ents` of another NER, a gold doc).
+
+    doc (Doc): The document.
+    spans_key (str): The span group.
+    RETURNS (Dict[Entity, Optional[float]]): (label, start_char, end_char) -> score.
+    """
+    group = doc.spans.get(spans_key)
+    if group is None:
+        return dict.fromkeys(entities_of(doc, spans_key))
+    keyed = group.attrs.get(SCORES_KEY) or {}
+    scored: Dict[Entity, Optional[float]] = {}
+    for span in group:
+        score = keyed.get(score_key(span.start, span.end, span.label_))
+        entity = (span.label_, span.start_char, span.end_char)
+        if entity not in scored or (score is not None and score > (scored[entity] or 0.0)):
+            scored[entity] = score
+    return scored
+
+
 def span_scores(
     examples: Iterable[Example],
     *,
     spans_key: str = SPANS_KEY,
     labels: Optional[Sequence[str]] = None,
+    min_score: float = 0.0,
 ) -> SpanScores:
     """Strict and overlap counts per type and the cross-type false positives, each
     doc scored on the labels its reference annotates (as the strict scorer does).
@@ -194,12 +218,19 @@ def span_scores(
     examples (Iterable[Example]): Predicted docs and their references.
     spans_key (str): The span group holding the entities.
     labels (Optional[Sequence[str]]): Score only these labels; None: every label.
+    min_score (float): Count only predicted entities scored at least this (those
+        without a score always count): the scores at a higher threshold, from docs
+        predicted at a lower one.
     RETURNS (SpanScores): The counts.
     """
     scores = SpanScores()
     for example in examples:
         gold = set(entities_of(example.reference, spans_key))
-        predicted = set(entities_of(example.predicted, spans_key))
+        if min_score > 0.0:
+            found = scored_entities_of(example.predicted, spans_key)
+            predicted = {e for e, score in found.items() if score is None or score >= min_score}
+        else:
+            predicted = set(entities_of(example.predicted, spans_key))
         scored = {entity[0] for entity in gold | predicted}
         if labels is not None:
             scored &= set(labels)
@@ -211,6 +242,73 @@ def span_scores(
             {entity for entity in predicted if entity[0] in scored},
         )
     return scores
+
+
+def threshold_curve(
+    examples: Sequence[Example], thresholds: Sequence[float], *, spans_key: str = SPANS_KEY
+) -> Dict[str, List[Dict[str, Any]]]:
+    """Strict and overlap P/R/F of each type at each threshold, from docs predicted
+    at a threshold no higher than the lowest (see keep_every_span): what a
+    `threshold` or `label_thresholds` setting would give, without running the model
+    once per setting.
+
+    examples (Sequence[Example]): Predicted docs and their references.
+    thresholds (Sequence[float]): The thresholds, each in [0, 1].
+    spans_key (str): The span group holding the entities.
+    RETURNS (Dict[str, List[Dict[str, Any]]]): Per type, one row per threshold:
+        {"threshold", "p", "r", "f", "overlap_p", "overlap_r", "overlap_f",
+        "predicted"}.
+    """
+    curve: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+    for threshold in sorted(thresholds):
+        counts = span_scores(examples, spans_key=spans_key, min_score=threshold).per_type
+        for label, typed in sorted(counts.items()):
+            overlap = typed.overlap_prf()
+            curve[label].append(
+                {
+                    "threshold": threshold,
+                    **typed.strict_prf(),
+                    **{f"overlap_{key}": overlap[key] for key in "prf"},
+                    "predicted": typed.predicted,
+                }
+            )
+    return dict(curve)
+
+
+def threshold_pipe(nlp: Language) -> BioLMEntityRecognizer:
+    """The pipeline's `biolm_ner` pipe, which must be its last: a threshold curve
+    scores one pass at threshold 0, and a pipe after the NER (abbreviation types,
+    linking) would act on spans the real threshold drops.
+
+    nlp (Language): The pipeline.
+    RETURNS (BioLMEntityRecognizer): The pipe.
+    """
+    found = [(i, pipe) for i, (_, pipe) in enumerate(nlp.pipeline)]
+    ners = [(i, pipe) for i, pipe in found if isinstance(pipe, BioLMEntityRecognizer)]
+    after = nlp.pipe_names[ners[0][0] + 1 :] if len(ners) == 1 else []
+    if len(ners) != 1 or after:
+        raise ValueError(
+            Errors.E1092.format(
+                pipes=", ".join(nlp.pipe_names),
+                problem=f"{len(ners)} biolm_ner pipes"
+                if len(ners) != 1
+                else f"pipes after biolm_ner ({', '.join(after)})",
+            )
+        )
+    return ners[0][1]
+
+
+@contextmanager
+def keep_every_span(ner: BioLMEntityRecognizer) -> Iterator[None]:
+    """Within the block the pipe keeps every span it decodes (threshold 0); its
+    thresholds are restored after, so that `ner.apply_thresholds(doc)` filters the
+    docs as the pipe would have."""
+    threshold, label_thresholds = ner.threshold, ner.label_thresholds
+    ner.threshold, ner.label_thresholds = 0.0, {}
+    try:
+        yield
+    finally:
+        ner.threshold, ner.label_thresholds = threshold, label_thresholds
 
 
 def _prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> Dict[str, Optional[float]]:
@@ -229,7 +327,12 @@ def find_corpora(corpus_dir: Path, split: str) -> Dict[str, Path]:
 
 
 def evaluate_corpus(
-    nlp: Language, path: Path, *, batch_size: int = 64, n_docs: int = 0
+    nlp: Language,
+    path: Path,
+    *,
+    batch_size: int = 64,
+    n_docs: int = 0,
+    thresholds: Sequence[float] = (),
 ) -> Dict[str, Any]:
     """Score a pipeline on one DocBin of gold documents.
 
@@ -237,15 +340,29 @@ def evaluate_corpus(
     path (Path): A .spacy file written with store_user_data=True.
     batch_size (int): Batch size for nlp.pipe.
     n_docs (int): Evaluate only the first n_docs documents (0: all).
-    RETURNS (Dict[str, Any]): docs, words, seconds, words_per_second and the scores.
+    thresholds (Sequence[float]): Also score each type at these thresholds
+        (`threshold_curve`, one prediction pass; the pipeline must end with its
+        `biolm_ner`). The other scores stay those of the pipe's own thresholds.
+    RETURNS (Dict[str, Any]): docs, words, seconds, words_per_second and the
+        scores, with "thresholds" (per type, a row per threshold) if asked.
     """
     gold: List[Doc] = list(DocBin().from_disk(path).get_docs(nlp.vocab))
     if n_docs:
         gold = gold[:n_docs]
+    ner = threshold_pipe(nlp) if thresholds else None
     start = time.perf_counter()
-    predicted = list(nlp.pipe((doc.text for doc in gold), batch_size=batch_size))
+    if ner is not None:
+        with keep_every_span(ner):
+            predicted = list(nlp.pipe((doc.text for doc in gold), batch_size=batch_size))
+    else:
+        predicted = list(nlp.pipe((doc.text for doc in gold), batch_size=batch_size))
     seconds = time.perf_counter() - start
     examples = [Example(pred, ref) for pred, ref in zip(predicted, gold)]
+    curve = {}
+    if ner is not None:
+        curve = {"thresholds": threshold_curve(examples, thresholds, spans_key=ner.key)}
+        for doc in predicted:
+            ner.apply_thresholds(doc)
     words = sum(1 for doc in gold for token in doc if not token.is_space)
     scores = registry.scorers.get(SCORER)()(examples)
     return {
@@ -255,6 +372,7 @@ def evaluate_corpus(
         "words_per_second": round(words / seconds, 1) if seconds else None,
         **{key: scores[key] for key in ("ents_p", "ents_r", "ents_f", "ents_per_type")},
         **span_scores(examples).to_dict(),
+        **curve,
     }
 
 
@@ -266,6 +384,7 @@ def evaluate(
     batch_size: int = 64,
     n_docs: int = 0,
     corpora: Sequence[str] = (),
+    thresholds: Sequence[float] = (),
 ) -> Dict[str, Any]:
     """Evaluate a pipeline on `<corpus>/<split>.spacy` for every corpus in corpus_dir.
 
@@ -275,8 +394,12 @@ def evaluate(
     batch_size (int): Batch size for nlp.pipe.
     n_docs (int): Evaluate only the first n_docs documents of each corpus (0: all).
     corpora (Sequence[str]): Only these corpora (empty: all that have the split).
+    thresholds (Sequence[float]): Also score each type at these thresholds (see
+        evaluate_corpus).
     RETURNS (Dict[str, Any]): {"split", "corpora": {name: scores}}.
     """
+    if thresholds:
+        threshold_pipe(nlp)  # before any corpus is read: the pipeline can do it
     found = find_corpora(corpus_dir, split)
     if not found:
         raise FileNotFoundError(f"No */{split}.spacy files under {corpus_dir}: run convert first.")
@@ -294,7 +417,9 @@ def evaluate(
     results = {}
     for name, path in selected.items():
         logger.info("Evaluating on %s", path)
-        results[name] = evaluate_corpus(nlp, path, batch_size=batch_size, n_docs=n_docs)
+        results[name] = evaluate_corpus(
+            nlp, path, batch_size=batch_size, n_docs=n_docs, thresholds=thresholds
+        )
     return {"split": split, "corpora": results}
 
 
@@ -327,9 +452,29 @@ def to_markdown(results: Dict[str, Any], title: str) -> str:
     header = ["corpus", "type", "P", "R", "F", "words/s", "overlap F"]
     table = MarkdownRenderer().table(rows, header, aligns=["l", "l", "r", "r", "r", "r", "r"])
     cross_types = "\n".join(notes)
-    return f"### {title} ({results['split']} splits)\n\n{table}\n" + (
+    text = f"### {title} ({results['split']} splits)\n\n{table}\n" + (
         f"\nCross-type false positives:\n\n{cross_types}\n" if notes else ""
     )
+    curve_rows = [
+        [
+            name,
+            label,
+            f"{row['threshold']:g}",
+            *(_cell(row[key]) for key in "prf"),
+            _cell(row["overlap_f"]),
+            f"{row['predicted']:,}",
+        ]
+        for name, res in results["corpora"].items()
+        for label, label_rows in sorted((res.get("thresholds") or {}).items())
+        for row in label_rows
+    ]
+    if curve_rows:
+        header = ["corpus", "type", "threshold", "P", "R", "F", "overlap F", "predicted"]
+        curve = MarkdownRenderer().table(
+            curve_rows, header, aligns=["l", "l", "r", "r", "r", "r", "r", "r"]
+        )
+        text += f"\nBy threshold (strict P / R / F of each type, one pass):\n\n{curve}\n"
+    return text
 
 
 def compare_markdown(

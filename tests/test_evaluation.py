@@ -173,3 +173,17 @@ def test_evaluate_cli_corpora_option(nlp, corpus_dir, tmp_path):
     saved: Dict = srsly.read_json(output)
     assert list(saved["corpora"]) == ["biored"]
     assert saved["corpora"]["biored"]["ents_overlap_per_type"]["Species"]["f"] == 1.0
+
+
+def test_evaluate_cli_thresholds_are_checked(nlp, corpus_dir, tmp_path):
+    nlp.add_pipe("test_evaluation_lookup_ner")
+    nlp.to_disk(tmp_path / "model")
+    args = ["evaluate", str(tmp_path / "model"), str(corpus_dir), "--split", "dev"]
+    for bad in ("0.5,high", "1.5"):
+        result = CliRunner().invoke(app, [*args, "--thresholds", bad])
+        assert result.exit_code == 1
+        assert "--thresholds" in result.output
+    # A pipeline without biolm_ner has no scores to threshold: said before any corpus.
+    result = CliRunner().invoke(app, [*args, "--thresholds", "0.5,0.7"])
+    assert result.exit_code == 1
+    assert "E1092" in result.output and "0 biolm_ner pipes" in result.output

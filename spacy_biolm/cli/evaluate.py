@@ -38,6 +38,12 @@ def evaluate_cli(
         "en_biolm ships it: a short form and its long form get one type, and short "
         "forms the NER missed become entities.",
     ),
+    thresholds: str = typer.Option(
+        "",
+        help="Comma-separated thresholds, e.g. 0.5,0.6,0.7,0.8: also print each type's "
+        "strict P/R/F at each (one prediction pass; a biolm_ner pipeline without "
+        "pipes after the NER), to choose `threshold` or `label_thresholds`.",
+    ),
 ) -> None:
     """Strict and overlap P/R/F per corpus and per type (only the labels each corpus
     annotates), cross-type false positives, and words/s, for any pipeline that writes
@@ -46,6 +52,12 @@ def evaluate_cli(
 
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
+    try:
+        levels = [float(part) for part in thresholds.split(",") if part.strip()]
+    except ValueError:
+        msg.fail(f"--thresholds {thresholds!r}: give numbers in [0, 1], e.g. 0.5,0.7.", exits=1)
+    if any(not 0.0 <= level <= 1.0 for level in levels):
+        msg.fail(f"--thresholds {thresholds!r}: every threshold must be in [0, 1].", exits=1)
     nlp = spacy.load(model)
     if abbreviation_types:
         from ..linking.component import use_abbreviation_types
@@ -59,8 +71,9 @@ def evaluate_cli(
             batch_size=batch_size,
             n_docs=n_docs,
             corpora=[name.strip() for name in corpora.split(",") if name.strip()],
+            thresholds=levels,
         )
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:
         msg.fail(str(err), exits=1)
     results["model"] = model
     if abbreviation_types:

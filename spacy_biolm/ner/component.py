@@ -38,6 +38,7 @@ DEFAULT_CONFIG_STR = f"""
 labels = {list(DEFAULT_LABELS)!r}
 spans_key = "{SPANS_KEY}"
 threshold = 0.5
+label_thresholds = {{}}
 exclusive_labels = false
 
 [biolm_ner.ents_policy]
@@ -128,6 +129,7 @@ def make_biolm_ner(
     threshold: float,
     scorer: Optional[Callable],
     exclusive_labels: bool = False,
+    label_thresholds: Optional[Dict[str, float]] = None,
 ) -> "BioLMEntityRecognizer":
     """Named entities of several types (Chemical, Disease, Gene, Species by
     default) that may overlap, learned from corpora that each annotate only some
@@ -148,6 +150,10 @@ def make_biolm_ner(
     exclusive_labels (bool): Training only: a gold entity of one label is a
         negative for every other label, also in corpora that do not annotate the
         other labels (a BC2GM gene is not a chemical). Off: those labels are masked.
+    label_thresholds (Optional[Dict[str, float]]): A threshold per label that
+        replaces `threshold` for that label, e.g. {"Gene": 0.7} for a pipeline that
+        must keep Gene precision high (`evaluate --thresholds` prints each label's
+        precision and recall at several thresholds from one pass).
     RETURNS (BioLMEntityRecognizer): The component.
     """
     return BioLMEntityRecognizer(
@@ -160,6 +166,7 @@ def make_biolm_ner(
         threshold=threshold,
         scorer=scorer,
         exclusive_labels=exclusive_labels,
+        label_thresholds=label_thresholds,
     )
 
 
@@ -181,6 +188,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         threshold: float = 0.5,
         scorer: Optional[Callable] = score_entities,
         exclusive_labels: bool = False,
+        label_thresholds: Optional[Dict[str, float]] = None,
     ) -> None:
         """Initialize the component.
 
@@ -195,9 +203,13 @@ class BioLMEntityRecognizer(TrainablePipe):
         scorer (Optional[Callable]): The scoring method.
         exclusive_labels (bool): Training only: gold entities are negatives for
             the labels their corpus does not annotate (see `gold.make_targets`).
+        label_thresholds (Optional[Dict[str, float]]): Per label, a threshold
+            that replaces `threshold`.
         """
-        if not 0.0 <= threshold <= 1.0:
-            raise ValueError(Errors.E1023.format(threshold=threshold))
+        label_thresholds = dict(label_thresholds or {})
+        for value in [threshold, *label_thresholds.values()]:
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(Errors.E1023.format(threshold=value))
         self.vocab = vocab
         self.model = model
         self.name = name
@@ -205,6 +217,7 @@ class BioLMEntityRecognizer(TrainablePipe):
         # config, so that it can be changed when a trained pipeline is loaded.
         self.cfg: Dict = {"labels": [], "spans_key": spans_key}
         self.threshold = threshold
+        self.label_thresholds = label_thresholds
         self.exclusive_labels = exclusive_labels
         self.ents_policy = ents_policy if ents_policy is not None else make_ents_by_score_v1()
         self.scorer = scorer
@@ -216,6 +229,24 @@ class BioLMEntityRecognizer(TrainablePipe):
     def labels(self) -> Tuple[str, ...]:
         """RETURNS (Tuple[str, ...]): The labels, in the model's output order."""
         return tuple(self.cfg["labels"])
+
+    def thresholds(self) -> numpy.ndarray:
+        """The threshold of each label, in the model's label order: `threshold`,
+        or the label's entry in `label_thresholds`.
+
+        RETURNS (numpy.ndarray): (n_labels,) thresholds.
+        """
+        unknown = sorted(set(self.label_thresholds) - set(self.labels))
+        if unknown:
+            raise ValueError(
+                Errors.E1089.format(
+                    name=self.name, unknown=", ".join(unknown), labels=", ".join(self.labels)
+                )
+            )
+        return numpy.asarray(
+            [self.label_thresholds.get(label, self.threshold) for label in self.labels],
+            dtype="float64",
+        )
 
     @property
     def key(self) -> str:
@@ -262,8 +293,9 @@ class BioLMEntityRecognizer(TrainablePipe):
         docs (Iterable[Doc]): The documents.
         scores (List[Floats2d]): The output of `predict`.
         """
+        thresholds = self.thresholds()
         for doc, probs in zip(docs, scores):
-            entities = decode_entities(self.model.ops.to_numpy(probs), threshold=self.threshold)
+            entities = decode_entities(self.model.ops.to_numpy(probs), threshold=thresholds)
             spans = [
                 Span(doc, int(start), int(end), label=self.labels[label])
                 for start, end, label in zip(entities.starts, entities.ends, entities.labels)
@@ -277,6 +309,28 @@ class BioLMEntityRecognizer(TrainablePipe):
                 doc, name=self.key, attrs={SCORES_KEY: keyed}, spans=spans
             )
             doc.ents = self.ents_policy(spans, span_scores)
+
+    def apply_thresholds(self, doc: Doc) -> None:
+        """Drop the spans of `doc.spans[spans_key]` scored below their label's
+        threshold (as `set_annotations` would have at the current thresholds) and
+        choose `doc.ents` again among the rest: re-thresholds a doc the pipe
+        annotated at a lower threshold without running the model again.
+
+        doc (Doc): A doc this pipe annotated.
+        """
+        group = doc.spans.get(self.key)
+        if group is None:
+            return
+        by_label = dict(zip(self.labels, self.thresholds().tolist()))
+        keyed = group.attrs.get(SCORES_KEY) or {}
+        kept = []
+        for span in group:
+            score = keyed.get(score_key(span.start, span.end, span.label_))
+            if score is None or score >= by_label.get(span.label_, self.threshold):
+                kept.append((span, score))
+        spans = [span for span, _ in kept]
+        doc.spans[self.key] = SpanGroup(doc, name=self.key, attrs=group.attrs, spans=spans)
+        doc.ents = self.ents_policy(spans, [1.0 if sc is None else sc for _, sc in kept])
 
     def update(
         self,

@@ -12,7 +12,7 @@ parallel scan in log2(n) numpy steps, and the back-pointers collapse to a
 """
 
 from functools import partial
-from typing import Callable, List, NamedTuple, Sequence, Tuple
+from typing import Callable, List, NamedTuple, Sequence, Tuple, Union
 
 import numpy
 from spacy.tokens import Span
@@ -127,7 +127,9 @@ def tags_to_spans(tags: numpy.ndarray) -> Tuple[numpy.ndarray, numpy.ndarray, nu
     return labels, starts, following[labels, starts]
 
 
-def decode_entities(probs: numpy.ndarray, *, threshold: float = 0.0) -> Entities:
+def decode_entities(
+    probs: numpy.ndarray, *, threshold: Union[float, numpy.ndarray] = 0.0
+) -> Entities:
     """Entities of one doc from the model's output.
 
     A span's score is the mean, over its tokens, of the probability of the tag it
@@ -137,7 +139,8 @@ def decode_entities(probs: numpy.ndarray, *, threshold: float = 0.0) -> Entities
 
     probs (numpy.ndarray): (n_tokens, n_labels * 3) probabilities, each label's
         O, B, I columns summing to 1.
-    threshold (float): Drop spans scored below this.
+    threshold (Union[float, numpy.ndarray]): Drop spans scored below this: one
+        value, or one per label (n_labels,).
     RETURNS (Entities): The entities, sorted by (start, end, label).
     """
     n_tokens, n_columns = probs.shape
@@ -151,7 +154,7 @@ def decode_entities(probs: numpy.ndarray, *, threshold: float = 0.0) -> Entities
     )
     scores = (cumulative[labels, ends] - cumulative[labels, starts]) / (ends - starts)
     scores = numpy.clip(scores, 0.0, 1.0)
-    keep = scores >= threshold
+    keep = scores >= (threshold[labels] if isinstance(threshold, numpy.ndarray) else threshold)
     order = numpy.lexsort((labels[keep], ends[keep], starts[keep]))
     return Entities(
         starts[keep][order], ends[keep][order], labels[keep][order], scores[keep][order]

@@ -89,6 +89,23 @@ def test_add_label_after_initialize_raises(initialized_nlp):
 def test_threshold_out_of_range_raises(ner_bert_dir):
     with pytest.raises(ValueError, match="E1023"):
         build_nlp(ner_bert_dir, threshold=1.5)
+    with pytest.raises(ValueError, match="E1023.*-0.1"):
+        build_nlp(ner_bert_dir, label_thresholds={"Gene": -0.1})
+
+
+def test_label_thresholds_replace_the_threshold_per_label(ner_bert_dir):
+    ner = build_nlp(ner_bert_dir, threshold=0.5, label_thresholds={"Gene": 0.8}).get_pipe(
+        "biolm_ner"
+    )
+    by_label = dict(zip(ner.labels, ner.thresholds().tolist()))
+    assert by_label == {"Chemical": 0.5, "Disease": 0.5, "Gene": 0.8, "Species": 0.5}
+
+
+def test_label_thresholds_of_an_unknown_label_name_it(initialized_nlp, ner_bert_dir):
+    nlp = build_nlp(ner_bert_dir, label_thresholds={"Genes": 0.8})
+    nlp.initialize(lambda: [make_example(nlp, "Aspirin induced hepatitis .", [])])
+    with pytest.raises(ValueError, match="E1089.*Genes.*Chemical, Disease, Gene, Species"):
+        nlp("Aspirin induced hepatitis .")
 
 
 def _d_scores(nlp, example):

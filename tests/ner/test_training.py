@@ -110,6 +110,19 @@ def test_threshold_trades_recall_for_precision(counts_by_threshold):
     assert sizes[0.0] >= sizes[0.5] > sizes[1.0] == 0
 
 
+def test_label_thresholds_set_when_loading(trained_dir):
+    # Disease at 1.0 keeps no disease; the other labels keep the default 0.5.
+    text = "Cisplatin induced hypotension in patients ."
+    default = spacy.load(trained_dir)(text)
+    config = {"components": {"biolm_ner": {"label_thresholds": {DISEASE: 1.0}}}}
+    strict = spacy.load(trained_dir, config=config)(text)
+    spans = {(s.text, s.label_) for s in default.spans[SPANS_KEY]}
+    assert any(label == DISEASE for _, label in spans)
+    kept = {(s.text, s.label_) for s in strict.spans[SPANS_KEY]}
+    assert kept == {(t, label) for t, label in spans if label != DISEASE}
+    assert all(ent.label_ != DISEASE for ent in strict.ents)
+
+
 def test_entities_near_the_end_of_a_30000_character_document(trained_nlp):
     ending = "Aspirin induced hepatitis in patients ."
     text = (FILLER * (30_000 // len(FILLER) + 1))[:30_000] + ending

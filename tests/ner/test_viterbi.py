@@ -150,6 +150,15 @@ def test_decode_entities_threshold_drops_doubtful_spans():
     assert decode_entities(probs, threshold=0.5).starts.tolist() == [1]
 
 
+def test_decode_entities_threshold_per_label():
+    # Two labels with the same spans: label 0's threshold 0.95 drops its span at
+    # token 1 (score 0.9), label 1's threshold 0.2 keeps both of its spans.
+    one = [[0.3, 0.4, 0.3], [0.05, 0.9, 0.05]]
+    probs = numpy.concatenate([numpy.asarray(one), numpy.asarray(one)], axis=1)
+    entities = decode_entities(probs, threshold=numpy.asarray([0.95, 0.2]))
+    assert list(zip(entities.starts.tolist(), entities.labels.tolist())) == [(0, 1), (1, 1)]
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_decode_entities_spans_are_valid_and_scored(seed):
     rng = numpy.random.default_rng(seed)
