@@ -293,6 +293,10 @@ class Errors(metaclass=MessagesWithCodes):
         "act on: evaluate the model without them (no --abbreviation-types, or "
         "spacy.load(..., exclude=[...]))."
     )
+    E1093 = (
+        "label thresholds {text!r}: {pair!r} is not LABEL=THRESHOLD with a threshold "
+        "in [0, 1]. Write them as Gene=0.7,Chemical=0.6."
+    )
     E1090 = "{path}: {problem}."
     E1086 = (
         '{path}: {problem}. A run folder holds run.json ({{"model", "seed", '

@@ -275,6 +275,50 @@ def threshold_curve(
     return dict(curve)
 
 
+def parse_label_thresholds(text: str) -> Dict[str, float]:
+    """`Gene=0.7,Chemical=0.6` (the CLI's form of `label_thresholds`) as a dict.
+
+    text (str): Comma-separated LABEL=THRESHOLD pairs; "" for none.
+    RETURNS (Dict[str, float]): Label -> threshold in [0, 1]; a ValueError that
+        names the bad pair otherwise.
+    """
+    parsed: Dict[str, float] = {}
+    for pair in (part.strip() for part in text.split(",")):
+        if not pair:
+            continue
+        label, sep, value = pair.partition("=")
+        try:
+            level = float(value)
+        except ValueError:
+            level = -1.0
+        if not sep or not label.strip() or not 0.0 <= level <= 1.0:
+            raise ValueError(Errors.E1093.format(pair=pair, text=text))
+        parsed[label.strip()] = level
+    return parsed
+
+
+def set_label_thresholds(nlp: Language, label_thresholds: Dict[str, float]) -> None:
+    """Give the pipeline's `biolm_ner` these per-label thresholds (on top of the
+    ones it has), checking the labels: as `label_thresholds` in its config would.
+
+    nlp (Language): The pipeline.
+    label_thresholds (Dict[str, float]): Label -> threshold.
+    """
+    ners = [pipe for _, pipe in nlp.pipeline if isinstance(pipe, BioLMEntityRecognizer)]
+    if not ners:
+        raise ValueError(
+            Errors.E1092.format(pipes=", ".join(nlp.pipe_names), problem="0 biolm_ner pipes")
+        )
+    for ner in ners:
+        before = ner.label_thresholds
+        ner.label_thresholds = {**before, **label_thresholds}
+        try:
+            ner.thresholds()
+        except ValueError:
+            ner.label_thresholds = before
+            raise
+
+
 def threshold_pipe(nlp: Language) -> BioLMEntityRecognizer:
     """The pipeline's `biolm_ner` pipe, which must be its last: a threshold curve
     scores one pass at threshold 0, and a pipe after the NER (abbreviation types,

@@ -26,8 +26,9 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import srsly
 from spacy.util import load_config
@@ -76,6 +77,7 @@ def quality_run(
     note: str = "",
     abbreviation_types: bool = False,
     model_from: Optional[str] = None,
+    label_thresholds: Optional[Mapping[str, float]] = None,
 ) -> Dict[str, Any]:
     """Train one run, score it, write `results_dir/name/`.
 
@@ -105,6 +107,8 @@ def quality_run(
     model_from (Optional[str]): Score the model of this earlier run (training_dir/
         model_from) instead of training: head, seed, steps, config, corpora and
         overrides are taken from its run.json, and so is its cost.
+    label_thresholds (Optional[Mapping[str, float]]): Score with these per-label
+        thresholds of biolm_ner (`evaluate --label-thresholds`); the recipe names them.
     RETURNS (Dict[str, Any]): run.json's content.
     """
     if head not in HEADS:
@@ -125,8 +129,8 @@ def quality_run(
     out = results_dir / name
     if all((out / file).exists() for file in (RUN_FILE, TEST_FILE, BIORED_FILE)):
         return srsly.read_json(out / RUN_FILE)
-    if abbreviation_types:
-        recipe = " + ".join(part for part in (recipe, ABBREVIATION_TYPES) if part)
+    scoring = Scoring(abbreviation_types, dict(label_thresholds or {}))
+    recipe = " + ".join(part for part in (recipe, scoring.recipe) if part)
     if model_from is not None:
         return _rescore(
             name,
@@ -135,7 +139,7 @@ def quality_run(
             results_dir=results_dir,
             training_dir=training_dir,
             recipe=recipe,
-            abbreviation_types=abbreviation_types,
+            scoring=scoring,
             note=note,
         )
     dev = [c for c in (dev_corpora or corpora) if c != BIORED] or list(corpora)
@@ -172,12 +176,12 @@ def quality_run(
     info.update(cost or {"wall_s": float("nan"), "note": "model trained before this run.json"})
     if note:
         info["note"] = note
-    if abbreviation_types:
-        info["inference"] = {"biolm_abbreviations.consistent_types": True}
+    if scoring.inference:
+        info["inference"] = scoring.inference
     out.mkdir(parents=True, exist_ok=True)
     srsly.write_json(out / RUN_FILE, info)
     tests = test_corpora or corpora
-    _score_all(model_dir / "model-best", corpus_dir, tests, out, abbreviation_types)
+    _score_all(model_dir / "model-best", corpus_dir, tests, out, scoring.arguments)
     return info
 
 
@@ -189,7 +193,7 @@ def _rescore(
     results_dir: Path,
     training_dir: Path,
     recipe: str,
-    abbreviation_types: bool,
+    scoring: "Scoring",
     note: str,
 ) -> Dict[str, Any]:
     """A run that scores the model of an earlier run another way (see quality_run)."""
@@ -200,8 +204,8 @@ def _rescore(
     # The model's own recipe stays in the name: "exclusive labels + abbreviation types".
     info["recipe"] = " + ".join(part for part in (info.get("recipe", ""), recipe) if part)
     info["model_from"] = source
-    if abbreviation_types:
-        info["inference"] = {"biolm_abbreviations.consistent_types": True}
+    if scoring.inference:
+        info["inference"] = scoring.inference
     if note:
         # What was said of the training stays: it is the same model.
         info["note"] = f"{note} | {info['note']}" if info.get("note") else note
@@ -209,15 +213,52 @@ def _rescore(
     out.mkdir(parents=True, exist_ok=True)
     srsly.write_json(out / RUN_FILE, info)
     tests: Sequence[str] = info.get("test_corpora") or info["train_corpora"]
-    _score_all(model_dir / "model-best", corpus_dir, tests, out, abbreviation_types)
+    _score_all(model_dir / "model-best", corpus_dir, tests, out, scoring.arguments)
     return info
 
 
+@dataclass
+class Scoring:
+    """How a run's model is scored beyond its own config (inference-only settings).
+
+    abbreviation_types (bool): With `biolm_abbreviations` (consistent_types).
+    label_thresholds (Dict[str, float]): Per-label thresholds of biolm_ner.
+    """
+
+    abbreviation_types: bool = False
+    label_thresholds: Dict[str, float] = field(default_factory=dict)
+
+    @property
+    def recipe(self) -> str:
+        """Its part of the recipe name: "abbreviation types + Gene threshold 0.7"."""
+        parts = [ABBREVIATION_TYPES] if self.abbreviation_types else []
+        parts += [f"{label} threshold {t:g}" for label, t in sorted(self.label_thresholds.items())]
+        return " + ".join(parts)
+
+    @property
+    def inference(self) -> Dict[str, Any]:
+        """run.json's "inference": the settings, as config paths."""
+        settings: Dict[str, Any] = {}
+        if self.abbreviation_types:
+            settings["biolm_abbreviations.consistent_types"] = True
+        if self.label_thresholds:
+            settings["biolm_ner.label_thresholds"] = dict(sorted(self.label_thresholds.items()))
+        return settings
+
+    @property
+    def arguments(self) -> List[str]:
+        """The `evaluate` options that score this way."""
+        extra = ["--abbreviation-types"] if self.abbreviation_types else []
+        if self.label_thresholds:
+            pairs = ",".join(f"{k}={v:g}" for k, v in sorted(self.label_thresholds.items()))
+            extra += ["--label-thresholds", pairs]
+        return extra
+
+
 def _score_all(
-    model: Path, corpus_dir: Path, corpora: Sequence[str], out: Path, abbreviation_types: bool
+    model: Path, corpus_dir: Path, corpora: Sequence[str], out: Path, extra: Sequence[str]
 ) -> None:
     """Score a model on some corpora's test splits and on BioRED dev."""
-    extra = ["--abbreviation-types"] if abbreviation_types else []
     test = [c for c in corpora if c != BIORED and (corpus_dir / c / "test.spacy").exists()]
     _score(model, corpus_dir, "test", test, out / TEST_FILE, extra)
     if (corpus_dir / BIORED / "dev.spacy").exists():

@@ -187,3 +187,13 @@ def test_evaluate_cli_thresholds_are_checked(nlp, corpus_dir, tmp_path):
     result = CliRunner().invoke(app, [*args, "--thresholds", "0.5,0.7"])
     assert result.exit_code == 1
     assert "E1092" in result.output and "0 biolm_ner pipes" in result.output
+
+
+def test_label_thresholds_are_parsed_with_a_clear_error():
+    from spacy_biolm.evaluation import parse_label_thresholds
+
+    assert parse_label_thresholds("Gene=0.7, Chemical=0.6") == {"Gene": 0.7, "Chemical": 0.6}
+    assert parse_label_thresholds("") == {}
+    for bad in ("Gene", "Gene=high", "Gene=1.5", "=0.5"):
+        with pytest.raises(ValueError, match="E1093.*LABEL=THRESHOLD"):
+            parse_label_thresholds(bad)

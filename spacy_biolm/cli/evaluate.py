@@ -9,7 +9,13 @@ import srsly
 import typer
 from wasabi import msg
 
-from ..evaluation import compare_markdown, evaluate, to_markdown
+from ..evaluation import (
+    compare_markdown,
+    evaluate,
+    parse_label_thresholds,
+    set_label_thresholds,
+    to_markdown,
+)
 from ..quality import quality_markdown
 from ..study import HEADS, quality_run
 from ._app import app
@@ -44,6 +50,11 @@ def evaluate_cli(
         "strict P/R/F at each (one prediction pass; a biolm_ner pipeline without "
         "pipes after the NER), to choose `threshold` or `label_thresholds`.",
     ),
+    label_thresholds: str = typer.Option(
+        "",
+        help="Score with these per-label thresholds of biolm_ner, e.g. Gene=0.7,Chemical=0.6 "
+        "(the `label_thresholds` setting, without editing the model's config).",
+    ),
 ) -> None:
     """Strict and overlap P/R/F per corpus and per type (only the labels each corpus
     annotates), cross-type false positives, and words/s, for any pipeline that writes
@@ -58,12 +69,18 @@ def evaluate_cli(
         msg.fail(f"--thresholds {thresholds!r}: give numbers in [0, 1], e.g. 0.5,0.7.", exits=1)
     if any(not 0.0 <= level <= 1.0 for level in levels):
         msg.fail(f"--thresholds {thresholds!r}: every threshold must be in [0, 1].", exits=1)
+    try:
+        by_label = parse_label_thresholds(label_thresholds)
+    except ValueError as err:
+        msg.fail(str(err), exits=1)
     nlp = spacy.load(model)
     if abbreviation_types:
         from ..linking.component import use_abbreviation_types
 
         use_abbreviation_types(nlp)
     try:
+        if by_label:
+            set_label_thresholds(nlp, by_label)
         results = evaluate(
             nlp,
             corpus_dir,
@@ -78,6 +95,8 @@ def evaluate_cli(
     results["model"] = model
     if abbreviation_types:
         results["abbreviation_types"] = True
+    if by_label:
+        results["label_thresholds"] = by_label
     table = to_markdown(results, title=str(model))
     print(table)
     if output:
@@ -183,7 +202,13 @@ def quality_run_cli(
     model_from: Optional[str] = typer.Option(
         None,
         help="Score the model of this earlier run (training/NAME) instead of training "
-        "one (with --abbreviation-types: an inference-only recipe row).",
+        "one (with --abbreviation-types or --label-thresholds: an inference-only recipe "
+        "row).",
+    ),
+    label_thresholds: str = typer.Option(
+        "",
+        help="Score with these per-label thresholds, e.g. Gene=0.7 (chosen on dev "
+        "splits, never on what is reported); the recipe names them.",
     ),
 ) -> None:
     """Train one run of the quality study (spacy train in a child process), score its
@@ -217,6 +242,7 @@ def quality_run_cli(
             note=note,
             abbreviation_types=abbreviation_types,
             model_from=model_from,
+            label_thresholds=parse_label_thresholds(label_thresholds),
         )
     except (ValueError, FileNotFoundError) as err:
         msg.fail(str(err), exits=1)

@@ -125,6 +125,16 @@ def test_quality_run_scores_the_test_corpora_it_is_told(
                 model_from="variant", **kwargs)  # fmt: skip
     test = srsly.read_json(tmp_path / "results" / "variant_abbr" / "test.json")
     assert set(test["corpora"]) == {"beta"}
+    # Per-label thresholds are an inference-only recipe too, named in its row.
+    gene = quality_run("variant_gene", corpora=["alpha"], label_thresholds={"Gene": 1.0},
+                       model_from="variant", **kwargs)  # fmt: skip
+    assert gene["recipe"] == "Gene threshold 1"
+    assert gene["inference"] == {"biolm_ner.label_thresholds": {"Gene": 1.0}}
+    for file in ("test.json", "biored_dev.json"):
+        scores = srsly.read_json(tmp_path / "results" / "variant_gene" / file)
+        assert scores["label_thresholds"] == {"Gene": 1.0}
+        for res in scores["corpora"].values():
+            assert res["ents_counts_per_type"].get("Gene", {"predicted": 0})["predicted"] == 0
     with pytest.raises(FileNotFoundError, match="BIOLM-E1165.*gamma.*bc2gm,bc5cdr,jnlpba"):
         quality_run("y", corpora=["alpha"], test_corpora=["beta", "gamma"], **kwargs)
 
