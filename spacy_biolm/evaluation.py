@@ -257,22 +257,59 @@ def threshold_curve(
     spans_key (str): The span group holding the entities.
     RETURNS (Dict[str, List[Dict[str, Any]]]): Per type, one row per threshold:
         {"threshold", "p", "r", "f", "overlap_p", "overlap_r", "overlap_f",
-        "predicted"}.
+        "predicted", "counts"} (counts: TypeCounts' fields, for pooling).
     """
     curve: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
     for threshold in sorted(thresholds):
         counts = span_scores(examples, spans_key=spans_key, min_score=threshold).per_type
         for label, typed in sorted(counts.items()):
-            overlap = typed.overlap_prf()
-            curve[label].append(
-                {
-                    "threshold": threshold,
-                    **typed.strict_prf(),
-                    **{f"overlap_{key}": overlap[key] for key in "prf"},
-                    "predicted": typed.predicted,
-                }
-            )
+            curve[label].append(_curve_row(threshold, typed))
     return dict(curve)
+
+
+def _curve_row(threshold: float, typed: TypeCounts) -> Dict[str, Any]:
+    overlap = typed.overlap_prf()
+    return {
+        "threshold": threshold,
+        **typed.strict_prf(),
+        **{f"overlap_{key}": overlap[key] for key in "prf"},
+        "predicted": typed.predicted,
+        "counts": dict(vars(typed)),
+    }
+
+
+def pooled_curve(corpora: Dict[str, Dict[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:
+    """The threshold curves of several corpora pooled per type (their counts
+    summed, so a corpus weighs by its entities), and nothing else.
+
+    corpora (Dict[str, Dict[str, Any]]): evaluate's per-corpus results, each with
+        "thresholds" (threshold_curve).
+    RETURNS (Dict[str, List[Dict[str, Any]]]): Per type, a row per threshold.
+    """
+    summed: Dict[str, Dict[float, TypeCounts]] = defaultdict(lambda: defaultdict(TypeCounts))
+    for res in corpora.values():
+        for label, rows in (res.get("thresholds") or {}).items():
+            for row in rows:
+                summed[label][row["threshold"]].add(TypeCounts(**row["counts"]))
+    return {
+        label: [_curve_row(level, typed) for level, typed in sorted(by_level.items())]
+        for label, by_level in sorted(summed.items())
+    }
+
+
+def best_thresholds(curve: Dict[str, List[Dict[str, Any]]]) -> Dict[str, float]:
+    """Per type, the threshold of the highest strict F (ties: the higher threshold,
+    the more precise setting).
+
+    curve (Dict[str, List[Dict[str, Any]]]): Per type, a row per threshold.
+    RETURNS (Dict[str, float]): Type -> threshold (types without an F are left out).
+    """
+    best = {}
+    for label, rows in curve.items():
+        scored = [row for row in rows if row["f"] is not None]
+        if scored:
+            best[label] = max(scored, key=lambda row: (row["f"], row["threshold"]))["threshold"]
+    return best
 
 
 def parse_label_thresholds(text: str) -> Dict[str, float]:
@@ -464,7 +501,14 @@ def evaluate(
         results[name] = evaluate_corpus(
             nlp, path, batch_size=batch_size, n_docs=n_docs, thresholds=thresholds
         )
-    return {"split": split, "corpora": results}
+    if not thresholds:
+        return {"split": split, "corpora": results}
+    pooled = pooled_curve(results)
+    return {
+        "split": split,
+        "corpora": results,
+        "thresholds": {"pooled": pooled, "best_f": best_thresholds(pooled)},
+    }
 
 
 def _cell(value: Optional[float]) -> str:
@@ -499,6 +543,10 @@ def to_markdown(results: Dict[str, Any], title: str) -> str:
     text = f"### {title} ({results['split']} splits)\n\n{table}\n" + (
         f"\nCross-type false positives:\n\n{cross_types}\n" if notes else ""
     )
+    curves = [(name, res.get("thresholds") or {}) for name, res in results["corpora"].items()]
+    pooled = results.get("thresholds") or {}
+    if len(results["corpora"]) > 1:
+        curves.append(("pooled", pooled.get("pooled") or {}))
     curve_rows = [
         [
             name,
@@ -508,8 +556,8 @@ def to_markdown(results: Dict[str, Any], title: str) -> str:
             _cell(row["overlap_f"]),
             f"{row['predicted']:,}",
         ]
-        for name, res in results["corpora"].items()
-        for label, label_rows in sorted((res.get("thresholds") or {}).items())
+        for name, curve_of in curves
+        for label, label_rows in sorted(curve_of.items())
         for row in label_rows
     ]
     if curve_rows:
@@ -518,6 +566,12 @@ def to_markdown(results: Dict[str, Any], title: str) -> str:
             curve_rows, header, aligns=["l", "l", "r", "r", "r", "r", "r", "r"]
         )
         text += f"\nBy threshold (strict P / R / F of each type, one pass):\n\n{curve}\n"
+    if pooled.get("best_f"):
+        pairs = ",".join(f"{label}={t:g}" for label, t in sorted(pooled["best_f"].items()))
+        text += (
+            f"\nBest strict F per type on these {results['split']} splits "
+            f"(pooled; ties to the higher threshold): `--label-thresholds {pairs}`\n"
+        )
     return text
 
 

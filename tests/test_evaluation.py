@@ -197,3 +197,28 @@ def test_label_thresholds_are_parsed_with_a_clear_error():
     for bad in ("Gene", "Gene=high", "Gene=1.5", "=0.5"):
         with pytest.raises(ValueError, match="E1093.*LABEL=THRESHOLD"):
             parse_label_thresholds(bad)
+
+
+def test_pooled_curve_sums_counts_and_best_threshold_breaks_ties_upward():
+    from spacy_biolm.evaluation import best_thresholds, pooled_curve
+
+    def row(level, gold, predicted, strict):
+        counts = {"gold": gold, "predicted": predicted, "strict": strict,
+                  "overlap_predicted": strict, "overlap_gold": strict}  # fmt: skip
+        return {"threshold": level, "counts": counts}
+
+    corpora = {
+        # Gene in two corpora: 10 + 30 gold.
+        "a": {"thresholds": {"Gene": [row(0.5, 10, 10, 5), row(0.7, 10, 6, 5)]}},
+        "b": {"thresholds": {"Gene": [row(0.5, 30, 40, 24), row(0.7, 30, 24, 18)]}},
+        "c": {"thresholds": {"Species": [row(0.5, 4, 4, 2), row(0.7, 4, 4, 2)]}},
+    }
+    pooled = pooled_curve(corpora)
+    gene = {r["threshold"]: r for r in pooled["Gene"]}
+    # 0.5: P 29/50, R 29/40, F 2·29/90; 0.7: P 23/30, R 23/40, F 2·23/70.
+    assert gene[0.5]["p"] == pytest.approx(29 / 50) and gene[0.5]["r"] == pytest.approx(29 / 40)
+    assert gene[0.5]["f"] == pytest.approx(58 / 90)
+    assert gene[0.7]["f"] == pytest.approx(46 / 70)
+    assert gene[0.7]["predicted"] == 30
+    # Gene: 46/70 = 0.657 > 58/90 = 0.644; Species: a tie, to the higher threshold.
+    assert best_thresholds(pooled) == {"Gene": 0.7, "Species": 0.7}

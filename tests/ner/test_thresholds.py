@@ -43,6 +43,11 @@ def test_curve_equals_the_pipe_loaded_at_each_threshold(trained_dir, corpus_dir)
     with_curve = results["corpora"]["mini"]
     table = to_markdown(results, title="m")
     assert "By threshold" in table and "| mini | Gene | 0.9 |" in table
+    # One corpus: its pooled curve is its own, and the best-F pick is printed.
+    assert results["thresholds"]["pooled"] == with_curve["thresholds"]
+    best = results["thresholds"]["best_f"]
+    assert set(best) <= set(with_curve["thresholds"]) and set(best.values()) <= set(LEVELS)
+    assert "`--label-thresholds " in table
     plain = evaluate(spacy.load(trained_dir), corpus_dir)["corpora"]["mini"]
     # The headline scores stay those of the pipe's own threshold (0.5).
     for key in ("ents_p", "ents_r", "ents_f", "ents_per_type", "ents_cross_type"):
