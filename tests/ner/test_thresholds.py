@@ -4,6 +4,7 @@ threshold."""
 
 import pytest
 import spacy
+import srsly
 from spacy.tokens import DocBin
 
 from spacy_biolm.annotations import SPANS_KEY
@@ -99,3 +100,24 @@ def test_curve_refuses_pipes_after_the_ner(trained_dir, corpus_dir):
         evaluate(nlp, corpus_dir, thresholds=[0.5])
     with pytest.raises(ValueError, match="E1092.*0 biolm_ner pipes"):
         threshold_pipe(spacy.blank("en"))
+
+
+def test_evaluate_cli_thresholds_and_label_thresholds(trained_dir, corpus_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from spacy_biolm.cli import app
+
+    out = tmp_path / "curve.json"
+    args = ["evaluate", str(trained_dir), str(corpus_dir), "--output", str(out)]
+    result = CliRunner().invoke(app, [*args, "--thresholds", "0.5,0.9"])
+    assert result.exit_code == 0, result.output
+    saved = srsly.read_json(out)
+    assert set(saved["thresholds"]["best_f"].values()) <= {0.5, 0.9}
+    assert "--label-thresholds" in result.output
+    result = CliRunner().invoke(app, [*args, "--label-thresholds", f"{GENE}=1.0"])
+    assert result.exit_code == 0, result.output
+    saved = srsly.read_json(out)
+    assert saved["label_thresholds"] == {GENE: 1.0}
+    assert saved["corpora"]["mini"]["ents_counts_per_type"][GENE]["predicted"] == 0
+    result = CliRunner().invoke(app, [*args, "--label-thresholds", "Genes=0.5"])
+    assert result.exit_code == 1 and "E1089" in result.output
