@@ -1,6 +1,7 @@
 """README's comparison tables (quality.py) from hand-made run folders: means and
 sample standard deviations over seeds worked out by hand."""
 
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -8,7 +9,13 @@ import srsly
 from typer.testing import CliRunner
 
 from spacy_biolm.cli import app
-from spacy_biolm.quality import cost_table, group_variants, load_runs, quality_markdown
+from spacy_biolm.quality import (
+    cost_table,
+    group_variants,
+    load_runs,
+    quality_markdown,
+    update_blocks,
+)
 
 CORPORA = ["bc5cdr", "s800"]
 
@@ -285,3 +292,35 @@ def test_lead_mean_is_over_the_rows_both_score(tmp_path):
     assert (
         "| mean of 2 type rows (those both score) | ahead on 2 of 2 | 70.0 | 75.0 | +5.0 |" in text
     )
+
+
+def test_update_blocks_rebuilds_embedded_tables(results, tmp_path):
+    block = (
+        "Intro.\n\n<!-- quality-table results --select 'head-*' --section test -->\n"
+        "| stale | table |\n<!-- /quality-table -->\n\nAfter.\n"
+    )
+    updated = update_blocks(block, root=tmp_path)
+    assert "| stale | table |" not in updated
+    expected = quality_markdown(results, select=["head-*"], sections=["test"])
+    assert f"--section test -->\n{expected}<!-- /quality-table -->" in updated
+    assert updated.startswith("Intro.") and updated.endswith("After.\n")
+    assert update_blocks(updated, root=tmp_path) == updated  # current: unchanged
+    with pytest.raises(ValueError, match="E1090.*unknown option --sort"):
+        update_blocks(block.replace("--section test", "--sort test"), root=tmp_path)
+    with pytest.raises(ValueError, match="E1090.*no section tests"):
+        update_blocks(block.replace("--section test", "--section tests"), root=tmp_path)
+    path = tmp_path / "doc.md"
+    path.write_text(block, encoding="utf8")
+    result = CliRunner().invoke(app, ["quality-table", "--update", str(path)])
+    # The block's folder is relative to the current directory: the repository's
+    # results/, which holds no head-* run.
+    assert result.exit_code == 1 and "head-*" in result.output
+
+
+def test_readme_and_benchmarks_tables_are_current():
+    # The published tables are quality-table's output, rebuilt here from the
+    # committed results/: a hand edit or a stale table fails.
+    root = Path(__file__).resolve().parents[1]
+    for name in ("README.md", "BENCHMARKS.md"):
+        text = (root / name).read_text(encoding="utf8")
+        assert update_blocks(text, root=root) == text, f"{name}: run quality-table --update"

@@ -16,7 +16,7 @@ from ..evaluation import (
     set_label_thresholds,
     to_markdown,
 )
-from ..quality import quality_markdown
+from ..quality import quality_markdown, update_blocks
 from ..study import HEADS, quality_run
 from ._app import app
 
@@ -127,9 +127,10 @@ def compare_cli(
 
 @app.command("quality-table")
 def quality_table_cli(
-    results_dir: Path = typer.Argument(
-        ...,
-        help="Folder of run folders, each with run.json, test.json and (optional) biored_dev.json.",
+    results_dir: Optional[Path] = typer.Argument(
+        None,
+        help="Folder of run folders, each with run.json, test.json and (optional) "
+        "biored_dev.json (not needed with --update: each block names its own).",
     ),
     markdown: Optional[Path] = typer.Option(None, help="Write the tables here."),
     select: List[str] = typer.Option(
@@ -142,11 +143,33 @@ def quality_table_cli(
         "'biolm_ner_biored_s*_2k,spacy_ner_biored_s*_2k'): adds their per-row ΔF table "
         "(difference of the means over seeds and per seed); repeatable.",
     ),
+    section: List[str] = typer.Option(
+        [],
+        help="Print only this table, without heading (runs, test, lead, glance, biored, "
+        "cross, cost): what README embeds; repeatable.",
+    ),
+    update: List[Path] = typer.Option(
+        [],
+        help="Rebuild the tables a markdown file embeds between <!-- quality-table "
+        "RESULTS_DIR [options] --> and <!-- /quality-table --> (e.g. README.md, "
+        "BENCHMARKS.md; results folders relative to the current directory) and write it "
+        "back; repeatable.",
+    ),
 ) -> None:
     """README's comparison tables: per corpus/type strict F on the test splits and
     BioRED dev per type (strict and overlap), mean ± sd over seeds per variant, and
     what each training cost."""
-    if not results_dir.is_dir():
+    if update:
+        for path in update:
+            try:
+                before = path.read_text(encoding="utf8")
+                after = update_blocks(before)
+            except (OSError, ValueError, KeyError) as err:
+                msg.fail(f"Cannot update the tables of {path}", str(err), exits=1)
+            path.write_text(after, encoding="utf8")
+            msg.good(f"{path}: {'updated' if after != before else 'already current'}")
+        return
+    if results_dir is None or not results_dir.is_dir():
         msg.fail(f"{results_dir} is not a folder of run folders.", exits=1)
     leads = []
     for pair in lead:
@@ -155,7 +178,7 @@ def quality_table_cli(
             msg.fail(f"--lead {pair!r}: give two run-name globs, OURS,BASELINE.", exits=1)
         leads.append((parts[0], parts[1]))
     try:
-        text = quality_markdown(results_dir, select, leads)
+        text = quality_markdown(results_dir, select, leads, section)
     except (ValueError, KeyError) as err:
         msg.fail(f"Cannot build the tables from {results_dir}", str(err), exits=1)
     print(text)
