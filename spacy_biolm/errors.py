@@ -297,6 +297,15 @@ class Errors(metaclass=MessagesWithCodes):
         "label thresholds {text!r}: {pair!r} is not LABEL=THRESHOLD with a threshold "
         "in [0, 1]. Write them as Gene=0.7,Chemical=0.6."
     )
+    E1094 = (
+        "Per-label thresholds are a setting of biolm_ner, and this pipeline has none "
+        "(pipes: {pipes}). spaCy's `ner` keeps no span scores to threshold: score it "
+        "without --label-thresholds."
+    )
+    E1095 = (
+        "quality-run {name}: --label-thresholds {pairs} {problem}. Fix the labels (or "
+        "the head) before training: the thresholds are only used when the model is scored."
+    )
     E1090 = "{path}: {problem}."
     E1086 = (
         '{path}: {problem}. A run folder holds run.json ({{"model", "seed", '

@@ -200,9 +200,15 @@ def scored_entities_of(doc: Doc, spans_key: str = SPANS_KEY) -> Dict[Entity, Opt
     for span in group:
         score = keyed.get(score_key(span.start, span.end, span.label_))
         entity = (span.label_, span.start_char, span.end_char)
-        if entity not in scored or (score is not None and score > (scored[entity] or 0.0)):
+        # Two spans on one entity: the higher score counts, and an unscored span (kept
+        # at every threshold, as apply_thresholds keeps it) beats any score.
+        if entity not in scored or _rank(score) > _rank(scored[entity]):
             scored[entity] = score
     return scored
+
+
+def _rank(score: Optional[float]) -> float:
+    return float("inf") if score is None else score
 
 
 def span_scores(
@@ -211,6 +217,7 @@ def span_scores(
     spans_key: str = SPANS_KEY,
     labels: Optional[Sequence[str]] = None,
     min_score: float = 0.0,
+    predicted_key: Optional[str] = None,
 ) -> SpanScores:
     """Strict and overlap counts per type and the cross-type false positives, each
     doc scored on the labels its reference annotates (as the strict scorer does).
@@ -218,19 +225,22 @@ def span_scores(
     examples (Iterable[Example]): Predicted docs and their references.
     spans_key (str): The span group holding the entities.
     labels (Optional[Sequence[str]]): Score only these labels; None: every label.
+    predicted_key (Optional[str]): Read the predicted docs' entities from this
+        group instead (a biolm_ner with another `spans_key`; references keep theirs).
     min_score (float): Count only predicted entities scored at least this (those
         without a score always count): the scores at a higher threshold, from docs
         predicted at a lower one.
     RETURNS (SpanScores): The counts.
     """
     scores = SpanScores()
+    key = predicted_key or spans_key
     for example in examples:
         gold = set(entities_of(example.reference, spans_key))
         if min_score > 0.0:
-            found = scored_entities_of(example.predicted, spans_key)
+            found = scored_entities_of(example.predicted, key)
             predicted = {e for e, score in found.items() if score is None or score >= min_score}
         else:
-            predicted = set(entities_of(example.predicted, spans_key))
+            predicted = set(entities_of(example.predicted, key))
         scored = {entity[0] for entity in gold | predicted}
         if labels is not None:
             scored &= set(labels)
@@ -245,7 +255,11 @@ def span_scores(
 
 
 def threshold_curve(
-    examples: Sequence[Example], thresholds: Sequence[float], *, spans_key: str = SPANS_KEY
+    examples: Sequence[Example],
+    thresholds: Sequence[float],
+    *,
+    spans_key: str = SPANS_KEY,
+    predicted_key: Optional[str] = None,
 ) -> Dict[str, List[Dict[str, Any]]]:
     """Strict and overlap P/R/F of each type at each threshold, from docs predicted
     at a threshold no higher than the lowest (see keep_every_span): what a
@@ -255,13 +269,16 @@ def threshold_curve(
     examples (Sequence[Example]): Predicted docs and their references.
     thresholds (Sequence[float]): The thresholds, each in [0, 1].
     spans_key (str): The span group holding the entities.
+    predicted_key (Optional[str]): The predicted docs' group, where not spans_key.
     RETURNS (Dict[str, List[Dict[str, Any]]]): Per type, one row per threshold:
         {"threshold", "p", "r", "f", "overlap_p", "overlap_r", "overlap_f",
         "predicted", "counts"} (counts: TypeCounts' fields, for pooling).
     """
     curve: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
-    for threshold in sorted(thresholds):
-        counts = span_scores(examples, spans_key=spans_key, min_score=threshold).per_type
+    for threshold in sorted(set(thresholds)):
+        counts = span_scores(
+            examples, spans_key=spans_key, min_score=threshold, predicted_key=predicted_key
+        ).per_type
         for label, typed in sorted(counts.items()):
             curve[label].append(_curve_row(threshold, typed))
     return dict(curve)
@@ -343,9 +360,7 @@ def set_label_thresholds(nlp: Language, label_thresholds: Dict[str, float]) -> N
     """
     ners = [pipe for _, pipe in nlp.pipeline if isinstance(pipe, BioLMEntityRecognizer)]
     if not ners:
-        raise ValueError(
-            Errors.E1092.format(pipes=", ".join(nlp.pipe_names), problem="0 biolm_ner pipes")
-        )
+        raise ValueError(Errors.E1094.format(pipes=", ".join(nlp.pipe_names)))
     for ner in ners:
         before = ner.label_thresholds
         ner.label_thresholds = {**before, **label_thresholds}
@@ -441,7 +456,7 @@ def evaluate_corpus(
     examples = [Example(pred, ref) for pred, ref in zip(predicted, gold)]
     curve = {}
     if ner is not None:
-        curve = {"thresholds": threshold_curve(examples, thresholds, spans_key=ner.key)}
+        curve = {"thresholds": threshold_curve(examples, thresholds, predicted_key=ner.key)}
         for doc in predicted:
             ner.apply_thresholds(doc)
     words = sum(1 for doc in gold for token in doc if not token.is_space)

@@ -720,47 +720,60 @@ def quality_command(
 # <!-- quality-table results --select '*_2k' --section glance -->
 # (the table)
 # <!-- /quality-table -->
+OPEN_MARKER = "<!-- quality-table"
+CLOSE_MARKER = "<!-- /quality-table -->"
 BLOCK = re.compile(
-    r"(?P<open><!-- quality-table (?P<args>[^\n]*?) -->\n)(?P<body>.*?)"
+    r"(?P<open><!-- quality-table (?P<args>[^\n]*?) -->\n)"
+    r"(?P<body>(?:(?!<!-- quality-table).)*?)"
     r"(?P<close><!-- /quality-table -->)",
     re.DOTALL,
 )
+BLOCK_OPTIONS = ("--select", "--lead", "--section")
 
 
 def update_blocks(text: str, root: Path = Path(".")) -> str:
     """The markdown text with each embedded quality-table block rebuilt from the
     results its arguments name (a results folder relative to root, then --select,
-    --lead and --section as on the command line).
+    --lead and at least one --section, as on the command line).
 
     text (str): Markdown, e.g. README.md.
     root (Path): What the blocks' results folders are relative to.
-    RETURNS (str): The text with current tables.
+    RETURNS (str): The text with current tables; a ValueError where a marker is
+        malformed or unclosed, so that no block is skipped or eaten silently.
     """
+    opens = text.count(OPEN_MARKER + " ")
+    closes = text.count(CLOSE_MARKER)
+    found = len(BLOCK.findall(text))
+    if not opens == closes == found or text.count(OPEN_MARKER) != opens:
+        problem = (
+            f"{opens} quality-table open markers, {closes} close markers and {found} "
+            f"well-formed blocks; each block is '{OPEN_MARKER} RESULTS_DIR --section NAME "
+            f"-->' on one line, the table, then '{CLOSE_MARKER}'"
+        )
+        raise ValueError(Errors.E1090.format(path=root, problem=problem))
 
     def rebuild(match: "re.Match[str]") -> str:
-        args = shlex.split(match["args"])
-        if not args:
-            raise ValueError(
-                Errors.E1090.format(
-                    path=root, problem="a quality-table block names no results folder"
-                )
+        args = match["args"]
+        words = [part for word in shlex.split(args) for part in word.split("=", 1)]
+        if not words or words[0].startswith("-") or len(words[1:]) % 2:
+            problem = (
+                f"quality-table block {args!r}: give the results folder, then options "
+                f"each with its value ({', '.join(BLOCK_OPTIONS)})"
             )
-        results_dir, options = args[0], args[1:]
-        select: List[str] = []
-        leads: List[Tuple[str, str]] = []
-        sections: List[str] = []
+            raise ValueError(Errors.E1090.format(path=root, problem=problem))
+        results_dir, options = words[0], words[1:]
+        chosen: Dict[str, List[str]] = {option: [] for option in BLOCK_OPTIONS}
         for flag, value in zip(options[::2], options[1::2]):
-            if flag == "--select":
-                select.append(value)
-            elif flag == "--lead":
-                ours, _, baseline = value.partition(",")
-                leads.append((ours, baseline))
-            elif flag == "--section":
-                sections.append(value)
-            else:
-                problem = f"quality-table block {match['args']!r}: unknown option {flag}"
+            if flag not in chosen:
+                problem = f"quality-table block {args!r}: unknown option {flag}"
                 raise ValueError(Errors.E1090.format(path=root, problem=problem))
-        table = quality_markdown(root / results_dir, select, leads, sections)
+            chosen[flag].append(value)
+        if not chosen["--section"]:
+            problem = f"quality-table block {args!r}: name the tables it holds with --section"
+            raise ValueError(Errors.E1090.format(path=root, problem=problem))
+        leads = [(ours, baseline) for ours, _, baseline in
+                 (value.partition(",") for value in chosen["--lead"])]  # fmt: skip
+        table = quality_markdown(root / results_dir, chosen["--select"], leads, chosen["--section"])
         return f"{match['open']}{table}{match['close']}"
 
     return BLOCK.sub(rebuild, text)

@@ -130,6 +130,10 @@ def quality_run(
     if all((out / file).exists() for file in (RUN_FILE, TEST_FILE, BIORED_FILE)):
         return srsly.read_json(out / RUN_FILE)
     scoring = Scoring(abbreviation_types, dict(label_thresholds or {}))
+    if scoring.label_thresholds:
+        # Checked now, not by the scoring after hours of training.
+        source = training_dir / model_from / "model-best" if model_from else None
+        _check_label_thresholds(name, scoring.label_thresholds, head, config, source, results_dir)
     recipe = " + ".join(part for part in (recipe, scoring.recipe) if part)
     if model_from is not None:
         return _rescore(
@@ -217,6 +221,33 @@ def _rescore(
     return info
 
 
+def _check_label_thresholds(
+    name: str,
+    label_thresholds: Mapping[str, float],
+    head: str,
+    config: Path,
+    source: Optional[Path],
+    results_dir: Path,
+) -> None:
+    """That the run's model is a biolm_ner with these labels (from the earlier run
+    it rescores, or the config it trains)."""
+    if source is not None:
+        info_path = results_dir / source.parent.name / RUN_FILE
+        head = srsly.read_json(info_path)["model"] if info_path.exists() else head
+        config = source / "config.cfg"
+    pairs = ", ".join(f"{k}={v}" for k, v in sorted(label_thresholds.items()))
+    if head != "biolm_ner":
+        problem = f"is a setting of biolm_ner, and this run's head is {head}"
+        raise ValueError(Errors.E1095.format(name=name, pairs=pairs, problem=problem))
+    if not config.exists():
+        return  # a missing model is E1170's to report
+    labels = load_config(config, interpolate=False)["components"]["biolm_ner"].get("labels")
+    unknown = sorted(set(label_thresholds) - set(labels or label_thresholds))
+    if unknown:
+        problem = f"names {', '.join(unknown)}; the model's labels are {', '.join(labels)}"
+        raise ValueError(Errors.E1095.format(name=name, pairs=pairs, problem=problem))
+
+
 @dataclass
 class Scoring:
     """How a run's model is scored beyond its own config (inference-only settings).
@@ -250,7 +281,7 @@ class Scoring:
         """The `evaluate` options that score this way."""
         extra = ["--abbreviation-types"] if self.abbreviation_types else []
         if self.label_thresholds:
-            pairs = ",".join(f"{k}={v:g}" for k, v in sorted(self.label_thresholds.items()))
+            pairs = ",".join(f"{k}={v!r}" for k, v in sorted(self.label_thresholds.items()))
             extra += ["--label-thresholds", pairs]
         return extra
 

@@ -222,3 +222,36 @@ def test_pooled_curve_sums_counts_and_best_threshold_breaks_ties_upward():
     assert gene[0.7]["predicted"] == 30
     # Gene: 46/70 = 0.657 > 58/90 = 0.644; Species: a tie, to the higher threshold.
     assert best_thresholds(pooled) == {"Gene": 0.7, "Species": 0.7}
+
+
+def test_label_thresholds_need_a_biolm_ner(nlp, corpus_dir, tmp_path):
+    nlp.add_pipe("test_evaluation_lookup_ner")
+    nlp.to_disk(tmp_path / "model")
+    args = ["evaluate", str(tmp_path / "model"), str(corpus_dir), "--split", "dev"]
+    result = CliRunner().invoke(app, [*args, "--label-thresholds", "Gene=0.7"])
+    assert result.exit_code == 1
+    assert "E1094" in result.output and "without --label-thresholds" in result.output
+
+
+def test_curve_reads_predictions_from_the_ner_key_and_gold_from_biolm_ents(nlp):
+    # A biolm_ner writing to another key: its scored spans are read there, the
+    # reference's from biolm_ents (before, both from the NER's key: no gold at all).
+    from spacy.tokens import SpanGroup
+
+    from spacy_biolm.evaluation import threshold_curve
+    from spacy_biolm.ner.component import SCORES_KEY, score_key
+
+    reference = make_doc(nlp, FULL_TEXT, FULL_GOLD, annotated=None, source="biored")
+    predicted = nlp.make_doc(FULL_TEXT)
+    spans = [predicted.char_span(0, 7, label="Chemical"), predicted.char_span(33, 37, "Species")]
+    scores = {score_key(s.start, s.end, s.label_): v for s, v in zip(spans, (0.9, 0.6))}
+    predicted.spans["custom"] = SpanGroup(
+        predicted, name="custom", spans=spans, attrs={SCORES_KEY: scores}
+    )
+    curve = threshold_curve(
+        [Example(predicted, reference)], [0.5, 0.7, 0.7], predicted_key="custom"
+    )
+    assert [row["threshold"] for row in curve["Species"]] == [0.5, 0.7]  # duplicates once
+    species = {row["threshold"]: row for row in curve["Species"]}
+    assert species[0.5]["r"] == 1.0 and species[0.7]["r"] == 0.0
+    assert {row["threshold"]: row["p"] for row in curve["Chemical"]} == {0.5: 1.0, 0.7: 1.0}

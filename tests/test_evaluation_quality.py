@@ -309,6 +309,21 @@ def test_update_blocks_rebuilds_embedded_tables(results, tmp_path):
         update_blocks(block.replace("--section test", "--sort test"), root=tmp_path)
     with pytest.raises(ValueError, match="E1090.*no section tests"):
         update_blocks(block.replace("--section test", "--section tests"), root=tmp_path)
+    # --opt=value is the same block; a flag without its value, or no --section, is
+    # an error, not the whole document embedded (review).
+    same = update_blocks(block.replace("--section test", "--section=test"), root=tmp_path)
+    assert expected in same
+    for broken in ("--section test --section", "--select 'head-*'"):
+        with pytest.raises(ValueError, match="E1090.*quality-table block"):
+            update_blocks(block.replace("--select 'head-*' --section test", broken), root=tmp_path)
+    # An unclosed block must not swallow the next block's open marker.
+    two = block.replace("<!-- /quality-table -->\n", "") + block
+    with pytest.raises(ValueError, match="E1090.*2 quality-table open markers, 1 close"):
+        update_blocks(two, root=tmp_path)
+    with pytest.raises(ValueError, match="E1090.*open markers"):
+        update_blocks(
+            block.replace("quality-table results", "quality-table\tresults"), root=tmp_path
+        )
     path = tmp_path / "doc.md"
     path.write_text(block, encoding="utf8")
     result = CliRunner().invoke(app, ["quality-table", "--update", str(path)])
@@ -321,6 +336,7 @@ def test_readme_and_benchmarks_tables_are_current():
     # The published tables are quality-table's output, rebuilt here from the
     # committed results/: a hand edit or a stale table fails.
     root = Path(__file__).resolve().parents[1]
-    for name in ("README.md", "BENCHMARKS.md"):
+    for name, blocks in (("README.md", 3), ("BENCHMARKS.md", 1)):
         text = (root / name).read_text(encoding="utf8")
+        assert text.count("<!-- /quality-table -->") == blocks  # nothing skipped
         assert update_blocks(text, root=root) == text, f"{name}: run quality-table --update"

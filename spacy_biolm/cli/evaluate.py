@@ -64,7 +64,7 @@ def evaluate_cli(
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
     try:
-        levels = [float(part) for part in thresholds.split(",") if part.strip()]
+        levels = sorted({float(part) for part in thresholds.split(",") if part.strip()})
     except ValueError:
         msg.fail(f"--thresholds {thresholds!r}: give numbers in [0, 1], e.g. 0.5,0.7.", exits=1)
     if any(not 0.0 <= level <= 1.0 for level in levels):
@@ -151,9 +151,10 @@ def quality_table_cli(
     update: List[Path] = typer.Option(
         [],
         help="Rebuild the tables a markdown file embeds between <!-- quality-table "
-        "RESULTS_DIR [options] --> and <!-- /quality-table --> (e.g. README.md, "
-        "BENCHMARKS.md; results folders relative to the current directory) and write it "
-        "back; repeatable.",
+        "RESULTS_DIR [--select …] [--lead …] --section NAME --> and <!-- /quality-table "
+        "--> (README.md, BENCHMARKS.md) and write it back; run it from the repository "
+        "root (the blocks' results folders are relative to it). Each block names its "
+        "own results and options: the others given here are not used. Repeatable.",
     ),
 ) -> None:
     """README's comparison tables: per corpus/type strict F on the test splits and
@@ -165,7 +166,8 @@ def quality_table_cli(
                 before = path.read_text(encoding="utf8")
                 after = update_blocks(before)
             except (OSError, ValueError, KeyError) as err:
-                msg.fail(f"Cannot update the tables of {path}", str(err), exits=1)
+                hint = "Run it from the repository root, where its blocks' results folders are."
+                msg.fail(f"Cannot update the tables of {path}", f"{err}\n{hint}", exits=1)
             path.write_text(after, encoding="utf8")
             msg.good(f"{path}: {'updated' if after != before else 'already current'}")
         return

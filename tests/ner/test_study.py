@@ -159,3 +159,15 @@ def test_quality_run_names_missing_corpora(corpus_dir, tmp_path):
             "x", head="crf", seed=0, steps=1, corpora=["alpha"], encoder="enc",
             corpus_dir=corpus_dir, results_dir=tmp_path,
         )  # fmt: skip
+
+
+def test_label_thresholds_are_checked_before_training(corpus_dir, tmp_path):
+    kwargs = {
+        "seed": 0, "steps": 1, "corpora": ["alpha"], "encoder": "not-loaded",
+        "corpus_dir": corpus_dir, "results_dir": tmp_path, "training_dir": tmp_path,
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="BIOLM-E1095.*Gene=0.7.*head is spacy_ner"):
+        quality_run("s", head="spacy_ner", label_thresholds={"Gene": 0.7}, **kwargs)
+    with pytest.raises(ValueError, match="BIOLM-E1095.*Genes.*Chemical, Disease, Gene, Species"):
+        quality_run("b", head="biolm_ner", label_thresholds={"Genes": 0.7}, **kwargs)
+    assert not any(tmp_path.iterdir())  # nothing trained, nothing written
