@@ -251,6 +251,7 @@ def assemble(
     biogpt: Optional[str] = None,
     kb_dir: Optional[Path] = None,
     abbreviation_types: bool = True,
+    label_thresholds: Optional[Dict[str, float]] = None,
 ) -> List[str]:
     """The pipeline that ships: the trained one, with `biolm_abbreviations` and
     `biolm_linker` after its NER when knowledge bases are given (saved inside the
@@ -270,14 +271,30 @@ def assemble(
     kb_dir (Optional[Path]): The knowledge bases `build-kb` wrote (one folder per
         label), or None for no linking.
     abbreviation_types (bool): Ship `biolm_abbreviations` with consistent_types.
+    label_thresholds (Optional[Dict[str, float]]): Per-label thresholds of the NER
+        (`biolm_ner`'s `label_thresholds`), written into the shipped config.
     RETURNS (List[str]): The pipe names of the assembled pipeline.
     """
     import spacy
 
     from .linking.component import use_abbreviation_types
     from .linking.evaluate import add_linking_pipes, load_kbs
+    from .ner.component import BioLMEntityRecognizer
 
-    nlp = spacy.load(model)
+    overrides: Dict[str, Any] = {}
+    if label_thresholds:
+        # A config override at load time: it is what nlp.config (and to_disk) keeps.
+        components = load_config(Path(model) / "config.cfg", interpolate=False)["components"]
+        ners = [n for n, c in components.items() if c.get("factory") == "biolm_ner"]
+        if not ners:
+            raise ValueError(Errors.E1094.format(pipes=", ".join(components)))
+        overrides = {
+            "components": {name: {"label_thresholds": dict(label_thresholds)} for name in ners}
+        }
+    nlp = spacy.load(model, config=overrides)
+    for _, pipe in nlp.pipeline:
+        if isinstance(pipe, BioLMEntityRecognizer):
+            pipe.thresholds()  # an unknown label fails here, not in the first nlp.pipe
     if kb_dir is not None and "biolm_linker" not in nlp.pipe_names:
         kbs = load_kbs(kb_dir)
         after = "biolm_ner" if "biolm_ner" in nlp.pipe_names else None

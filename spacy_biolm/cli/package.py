@@ -7,6 +7,7 @@ import srsly
 import typer
 from wasabi import msg
 
+from ..evaluation import parse_label_thresholds
 from ..packaging import assemble, build_meta, converted_corpora, training_folders
 from ._app import app
 
@@ -27,13 +28,26 @@ def assemble_cli(
         help="Ship biolm_abbreviations with consistent_types: a short form takes its "
         "long form's entity type, and short forms the NER missed become entities.",
     ),
+    label_thresholds: str = typer.Option(
+        "",
+        help="Ship biolm_ner with these per-label thresholds, e.g. Gene=0.7 (choose them "
+        "on dev splits with `evaluate --thresholds`).",
+    ),
 ) -> None:
     """Assemble the pipeline to package: trained NER, abbreviations (with consistent
     types) and a linker with the knowledge bases (--kb-dir), a doc_cleaner, optional
     BioGPT."""
-    names = assemble(
-        model, output, biogpt=biogpt or None, kb_dir=kb_dir, abbreviation_types=abbreviation_types
-    )
+    try:
+        names = assemble(
+            model,
+            output,
+            biogpt=biogpt or None,
+            kb_dir=kb_dir,
+            abbreviation_types=abbreviation_types,
+            label_thresholds=parse_label_thresholds(label_thresholds),
+        )
+    except ValueError as err:
+        msg.fail(f"Cannot assemble {model}", str(err), exits=1)
     msg.good(f"Wrote {output}: {', '.join(names)}" + (" (biogpt disabled)" if biogpt else ""))
 
 

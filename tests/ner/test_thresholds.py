@@ -121,3 +121,20 @@ def test_evaluate_cli_thresholds_and_label_thresholds(trained_dir, corpus_dir, t
     assert saved["corpora"]["mini"]["ents_counts_per_type"][GENE]["predicted"] == 0
     result = CliRunner().invoke(app, [*args, "--label-thresholds", "Genes=0.5"])
     assert result.exit_code == 1 and "E1089" in result.output
+
+
+def test_assemble_ships_label_thresholds(trained_dir, tmp_path):
+    from spacy_biolm.packaging import assemble
+
+    assemble(trained_dir, tmp_path / "final", label_thresholds={DISEASE: 1.0})
+    shipped = spacy.load(tmp_path / "final")
+    assert shipped.config["components"]["biolm_ner"]["label_thresholds"] == {DISEASE: 1.0}
+    doc = shipped("Cisplatin induced hypotension in patients .")
+    assert doc.spans[SPANS_KEY] and all(s.label_ != DISEASE for s in doc.spans[SPANS_KEY])
+    with pytest.raises(ValueError, match="E1089.*Diseases"):
+        assemble(trained_dir, tmp_path / "bad", label_thresholds={"Diseases": 0.7})
+    assert not (tmp_path / "bad").exists()
+    plain = tmp_path / "plain"
+    spacy.blank("en").to_disk(plain)
+    with pytest.raises(ValueError, match="E1094"):
+        assemble(plain, tmp_path / "none", label_thresholds={DISEASE: 0.7})
