@@ -336,7 +336,7 @@ def test_readme_and_benchmarks_tables_are_current():
     # The published tables are quality-table's output, rebuilt here from the
     # committed results/: a hand edit or a stale table fails.
     root = Path(__file__).resolve().parents[1]
-    for name, blocks in (("README.md", 3), ("BENCHMARKS.md", 1)):
+    for name, blocks in (("README.md", 4), ("BENCHMARKS.md", 1)):
         text = (root / name).read_text(encoding="utf8")
         assert text.count("<!-- /quality-table -->") == blocks  # nothing skipped
         assert update_blocks(text, root=root) == text, f"{name}: run quality-table --update"
