@@ -22,10 +22,10 @@ import bisect
 import logging
 import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, cast
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -379,19 +379,16 @@ def threshold_pipe(nlp: Language) -> BioLMEntityRecognizer:
     nlp (Language): The pipeline.
     RETURNS (BioLMEntityRecognizer): The pipe.
     """
-    found = [(i, pipe) for i, (_, pipe) in enumerate(nlp.pipeline)]
-    ners = [(i, pipe) for i, pipe in found if isinstance(pipe, BioLMEntityRecognizer)]
-    after = nlp.pipe_names[ners[0][0] + 1 :] if len(ners) == 1 else []
-    if len(ners) != 1 or after:
-        raise ValueError(
-            Errors.E1092.format(
-                pipes=", ".join(nlp.pipe_names),
-                problem=f"{len(ners)} biolm_ner pipes"
-                if len(ners) != 1
-                else f"pipes after biolm_ner ({', '.join(after)})",
-            )
-        )
-    return ners[0][1]
+    ners = [
+        i for i, (_, pipe) in enumerate(nlp.pipeline) if isinstance(pipe, BioLMEntityRecognizer)
+    ]
+    if len(ners) != 1:
+        problem = f"{len(ners)} biolm_ner pipes"
+    elif nlp.pipe_names[ners[0] + 1 :]:
+        problem = f"pipes after biolm_ner ({', '.join(nlp.pipe_names[ners[0] + 1 :])})"
+    else:
+        return cast(BioLMEntityRecognizer, nlp.pipeline[ners[0]][1])
+    raise ValueError(Errors.E1092.format(pipes=", ".join(nlp.pipe_names), problem=problem))
 
 
 @contextmanager
@@ -447,10 +444,7 @@ def evaluate_corpus(
         gold = gold[:n_docs]
     ner = threshold_pipe(nlp) if thresholds else None
     start = time.perf_counter()
-    if ner is not None:
-        with keep_every_span(ner):
-            predicted = list(nlp.pipe((doc.text for doc in gold), batch_size=batch_size))
-    else:
+    with keep_every_span(ner) if ner is not None else nullcontext():
         predicted = list(nlp.pipe((doc.text for doc in gold), batch_size=batch_size))
     seconds = time.perf_counter() - start
     examples = [Example(pred, ref) for pred, ref in zip(predicted, gold)]

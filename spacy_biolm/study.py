@@ -132,8 +132,11 @@ def quality_run(
     scoring = Scoring(abbreviation_types, dict(label_thresholds or {}))
     if scoring.label_thresholds:
         # Checked now, not by the scoring after hours of training.
-        source = training_dir / model_from / "model-best" if model_from else None
-        _check_label_thresholds(name, scoring.label_thresholds, head, config, source, results_dir)
+        if model_from is not None:  # the model, and its head, of the run it rescores
+            info_path = results_dir / model_from / RUN_FILE
+            head = srsly.read_json(info_path)["model"] if info_path.exists() else head
+            config = training_dir / model_from / "model-best" / "config.cfg"
+        _check_label_thresholds(name, scoring.label_thresholds, head, config)
     recipe = " + ".join(part for part in (recipe, scoring.recipe) if part)
     if model_from is not None:
         return _rescore(
@@ -222,19 +225,10 @@ def _rescore(
 
 
 def _check_label_thresholds(
-    name: str,
-    label_thresholds: Mapping[str, float],
-    head: str,
-    config: Path,
-    source: Optional[Path],
-    results_dir: Path,
+    name: str, label_thresholds: Mapping[str, float], head: str, config: Path
 ) -> None:
-    """That the run's model is a biolm_ner with these labels (from the earlier run
-    it rescores, or the config it trains)."""
-    if source is not None:
-        info_path = results_dir / source.parent.name / RUN_FILE
-        head = srsly.read_json(info_path)["model"] if info_path.exists() else head
-        config = source / "config.cfg"
+    """That the run's model is a biolm_ner with these labels (head and config of
+    the run it trains, or of the earlier run it rescores)."""
     pairs = ", ".join(f"{k}={v}" for k, v in sorted(label_thresholds.items()))
     if head != "biolm_ner":
         problem = f"is a setting of biolm_ner, and this run's head is {head}"
